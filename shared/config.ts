@@ -1,0 +1,131 @@
+import type { RetryPolicy } from "./backoff.ts";
+import { EnvReader, SECRET_VARIABLES, type Env } from "./config-parsers.ts";
+
+export { ConfigError } from "./config-parsers.ts";
+
+const DAY_MS = 86_400_000;
+
+/** Everything the functions read from their environment, validated once at cold start. */
+export interface Config {
+  projectId: string;
+  /** Cloud Tasks location and queue id that carry generation tasks. */
+  location: string;
+  queueId: string;
+  /** Where Cloud Tasks delivers tasks (the processJob function's URL). */
+  taskHandlerUrl: string | undefined;
+  /** `host:port` of a Cloud Tasks emulator; unset in production. */
+  tasksEmulatorHost: string | undefined;
+  /** When set, tasks carry an OIDC token for this service account and the handler verifies it. */
+  tasksServiceAccountEmail: string | undefined;
+  /** Pub/Sub topic for job lifecycle events. @defaultValue "generation-events" */
+  eventsTopic: string;
+  /** Optional L1 cache in front of Firestore. */
+  redisUrl: string | undefined;
+  pixellab: {
+    /** @defaultValue "https://api.pixellab.ai/v1" */
+    baseUrl: string;
+    /** Secret: never logged. Required by the task handler, not by the API. */
+    apiKey: string | undefined;
+  };
+  limits: {
+    /** Active (queued + processing) jobs above which submissions get 503. @defaultValue 500 */
+    queueCapacity: number;
+    /** Active jobs at which a warning and a `queue.threshold` event go out. @defaultValue 400 */
+    queueWarningThreshold: number;
+    /** Active jobs one user may have. @defaultValue 5 */
+    userActiveJobs: number;
+    /** Identical submissions by one user within this window return the first job, in ms. @defaultValue 10_000 */
+    dedupWindowMs: number;
+    /** Largest accepted request body, in bytes. @defaultValue 2 MiB */
+    maxRequestBytes: number;
+  };
+  /** How long a cached result is served, in ms. @defaultValue 30 days */
+  cacheTtlMs: number;
+  /** How long a dead-letter entry is kept, in ms. @defaultValue 7 days */
+  deadLetterRetentionMs: number;
+  jobTimeout: {
+    /** One attempt's limit when the job sets none, in ms. @defaultValue 600_000 (10 min) */
+    defaultMs: number;
+    /** Range a job may choose, in ms. @defaultValue 10_000 to 1_800_000 (10 s to 30 min, Cloud Tasks' maximum) */
+    minMs: number;
+    maxMs: number;
+  };
+  retry: RetryPolicy;
+  logLevel: "debug" | "info" | "warn" | "error";
+}
+
+const PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+const QUEUE_ID = /^[A-Za-z0-9-]{1,100}$/;
+const LOCATION = /^[a-z]+-[a-z]+[0-9]+$/;
+const HOST_PORT = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/;
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+const TOPIC = /^[A-Za-z][A-Za-z0-9\-_.~+%]{2,254}$/;
+
+/**
+ * Reads and validates the whole configuration. Throws one {@link ConfigError} naming every bad
+ * variable, its value (secrets shown as `<redacted>`) and what is allowed. Nothing else in the code
+ * reads `process.env`.
+ */
+export function loadConfig(env: Env): Config {
+  const r = new EnvReader(env);
+  const capacity = r.int("QUEUE_CAPACITY", 500, 1, 100_000);
+  const warning = r.int("QUEUE_WARNING_THRESHOLD", Math.min(400, capacity), 1, 100_000);
+  const baseDelayMs = r.int("RETRY_BASE_DELAY_MS", 2_000, 100, 600_000);
+  const maxDelayMs = r.int("RETRY_MAX_DELAY_MS", 60_000, 100, 3_600_000);
+  const config: Config = {
+    projectId: r.required("GOOGLE_CLOUD_PROJECT", PROJECT, "must be a GCP project id (6-30 of a-z, 0-9, -)"),
+    location: r.string("GCP_LOCATION", "us-central1", LOCATION, "must be a region such as us-central1"),
+    queueId: r.string("TASKS_QUEUE", "generation", QUEUE_ID, "must be 1-100 of A-Z, a-z, 0-9, -"),
+    taskHandlerUrl: r.url("TASK_HANDLER_URL", undefined, ["http:", "https:"]),
+    tasksEmulatorHost: r.string("TASKS_EMULATOR_HOST", undefined, HOST_PORT, "must be host:port"),
+    tasksServiceAccountEmail: r.string("TASKS_SERVICE_ACCOUNT_EMAIL", undefined, EMAIL, "must be an email"),
+    eventsTopic: r.string("EVENTS_TOPIC", "generation-events", TOPIC, "must be a Pub/Sub topic id"),
+    redisUrl: r.url("REDIS_URL", undefined, ["redis:", "rediss:"]),
+    pixellab: {
+      baseUrl: r.url("PIXELLAB_BASE_URL", "https://api.pixellab.ai/v1", ["http:", "https:"]) as string,
+      apiKey: r.string("PIXELLAB_API_KEY", undefined, /^\S{8,512}$/, "must be 8-512 non-space characters"),
+    },
+    limits: {
+      queueCapacity: capacity,
+      queueWarningThreshold: warning,
+      userActiveJobs: r.int("USER_ACTIVE_JOB_LIMIT", 5, 1, 1_000),
+      dedupWindowMs: r.int("DEDUP_WINDOW_MS", 10_000, 0, 3_600_000),
+      maxRequestBytes: r.int("MAX_REQUEST_BYTES", 2 * 1024 * 1024, 1_024, 10 * 1024 * 1024),
+    },
+    cacheTtlMs: r.int("CACHE_TTL_DAYS", 30, 1, 3_650) * DAY_MS,
+    deadLetterRetentionMs: r.int("DEAD_LETTER_RETENTION_DAYS", 7, 1, 365) * DAY_MS,
+    jobTimeout: {
+      defaultMs: r.int("JOB_TIMEOUT_MS", 600_000, 10_000, 1_800_000),
+      minMs: 10_000,
+      maxMs: 1_800_000,
+    },
+    retry: {
+      maxAttempts: r.int("MAX_ATTEMPTS", 3, 1, 20),
+      baseDelayMs,
+      maxDelayMs,
+      jitterRatio: 0.1,
+    },
+    logLevel: r.oneOf("LOG_LEVEL", "info", ["debug", "info", "warn", "error"] as const),
+  };
+  // Values that are each fine but do not fit together.
+  if (warning > capacity) {
+    r.problem("QUEUE_WARNING_THRESHOLD", String(warning), `must not exceed QUEUE_CAPACITY (${capacity})`);
+  }
+  if (maxDelayMs < baseDelayMs) {
+    r.problem("RETRY_MAX_DELAY_MS", String(maxDelayMs), `must be at least RETRY_BASE_DELAY_MS (${baseDelayMs})`);
+  }
+  r.done();
+  return config;
+}
+
+/** The configuration as it may be logged: secrets replaced. */
+export function redactedConfig(config: Config): Config {
+  return { ...config, pixellab: { ...config.pixellab, apiKey: config.pixellab.apiKey && "<redacted>" } };
+}
+
+/** The full Cloud Tasks queue name, `projects/P/locations/L/queues/Q`. */
+export function queuePath(config: Pick<Config, "projectId" | "location" | "queueId">): string {
+  return `projects/${config.projectId}/locations/${config.location}/queues/${config.queueId}`;
+}
+
+export { SECRET_VARIABLES };

@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { optionalImage } from "./base64-image.ts";
+import {
+  CAMERA_VIEWS,
+  DETAILS,
+  DIRECTIONS,
+  OUTLINES,
+  SHADINGS,
+  guidance,
+  imageSize,
+  imageStrength,
+  optionalEnum,
+  point,
+  seed,
+  text,
+} from "./fields.ts";
+
+/**
+ * `POST /v1/generate-image-bitforge` (v2: `create-image-bitforge`), reference §3.3. Like pixflux but
+ * each side 16..200 px, no `background_removal_task`, and style/inpainting/skeleton guidance fields.
+ */
+export const bitforgeInput = z.strictObject({
+  description: text({ min: 1, max: 2000 }),
+  image_size: imageSize(16, 200),
+  negative_description: text({ max: 2000 }).default(""),
+  text_guidance_scale: guidance(1, 20, 8),
+  extra_guidance_scale: guidance(0, 20, 3),
+  style_strength: z.number().min(0).max(100).default(0),
+  outline: optionalEnum(OUTLINES),
+  shading: optionalEnum(SHADINGS),
+  detail: optionalEnum(DETAILS),
+  view: optionalEnum(CAMERA_VIEWS),
+  direction: optionalEnum(DIRECTIONS),
+  isometric: z.boolean().default(false),
+  oblique_projection: z.boolean().default(false),
+  no_background: z.boolean().default(false),
+  coverage_percentage: z.number().min(0).max(100).nullable().default(null),
+  init_image: optionalImage,
+  init_image_strength: imageStrength,
+  style_image: optionalImage,
+  inpainting_image: optionalImage,
+  /** White pixels mark the area to inpaint. */
+  mask_image: optionalImage,
+  color_image: optionalImage,
+  skeleton_guidance_scale: guidance(0, 5, 1),
+  skeleton_keypoints: z.array(point).nullable().default(null),
+  seed: seed.nullable().default(null),
+});
+
+export type BitforgeInput = z.output<typeof bitforgeInput>;
