@@ -39,6 +39,10 @@ export interface Config {
     /** Largest accepted request body, in bytes. @defaultValue 2 MiB */
     maxRequestBytes: number;
   };
+  /** Jobs Cloud Tasks runs at once (the queue's `max_concurrent_dispatches`). @defaultValue 10 */
+  queueConcurrency: number;
+  /** Typical time of one generation, for wait estimates and Retry-After, in ms. @defaultValue 30_000 */
+  expectedJobMs: number;
   /** How long a cached result is served, in ms. @defaultValue 30 days */
   cacheTtlMs: number;
   /** How long a dead-letter entry is kept, in ms. @defaultValue 7 days */
@@ -92,6 +96,8 @@ export function loadConfig(env: Env): Config {
       dedupWindowMs: r.int("DEDUP_WINDOW_MS", 10_000, 0, 3_600_000),
       maxRequestBytes: r.int("MAX_REQUEST_BYTES", 2 * 1024 * 1024, 1_024, 10 * 1024 * 1024),
     },
+    queueConcurrency: r.int("TASKS_MAX_CONCURRENT", 10, 1, 5_000),
+    expectedJobMs: r.int("EXPECTED_JOB_MS", 30_000, 100, 1_800_000),
     cacheTtlMs: r.int("CACHE_TTL_DAYS", 30, 1, 3_650) * DAY_MS,
     deadLetterRetentionMs: r.int("DEAD_LETTER_RETENTION_DAYS", 7, 1, 365) * DAY_MS,
     jobTimeout: {
@@ -112,7 +118,11 @@ export function loadConfig(env: Env): Config {
     r.problem("QUEUE_WARNING_THRESHOLD", String(warning), `must not exceed QUEUE_CAPACITY (${capacity})`);
   }
   if (maxDelayMs < baseDelayMs) {
-    r.problem("RETRY_MAX_DELAY_MS", String(maxDelayMs), `must be at least RETRY_BASE_DELAY_MS (${baseDelayMs})`);
+    r.problem(
+      "RETRY_MAX_DELAY_MS",
+      String(maxDelayMs),
+      `must be at least RETRY_BASE_DELAY_MS (${baseDelayMs})`,
+    );
   }
   r.done();
   return config;

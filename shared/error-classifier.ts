@@ -1,4 +1,4 @@
-import type { ErrorType } from "./errors.ts";
+import { isJobError, type ErrorType } from "./errors.ts";
 
 /**
  * What went wrong, as the transport saw it. The classifier turns each into one {@link ErrorType};
@@ -55,6 +55,7 @@ export function classifyFailure(signal: FailureSignal): ErrorType {
 
 /** Classifies something a fetch or socket threw: aborts, Node/undici error codes, else `network`. */
 export function classifyThrown(error: unknown): ErrorType {
+  if (isJobError(error)) return error.type; // already classified where more was known
   if (!(error instanceof Error)) return "upstream";
   if (error.name === "AbortError" || error.name === "TimeoutError") return "timeout";
   const code = errorCode(error) ?? errorCode(error.cause);

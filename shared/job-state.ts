@@ -5,6 +5,8 @@ import { progressAt, type Progress } from "./progress.ts";
 export const JOB_STATUSES = ["queued", "processing", "completed", "failed", "cancelled"] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
 export const TERMINAL_STATUSES: readonly JobStatus[] = ["completed", "failed", "cancelled"];
+/** Jobs that hold a place in the queue and a per-user slot. */
+export const ACTIVE_STATUSES: readonly JobStatus[] = ["queued", "processing"];
 
 export function isJobStatus(value: unknown): value is JobStatus {
   return typeof value === "string" && (JOB_STATUSES as readonly string[]).includes(value);
@@ -51,8 +53,10 @@ export type JobEvent =
   | { type: "fail"; error: JobErrorRecord; leaseId?: string }
   /** A retryable failure with attempts left: back to queued until `nextAttemptAt`. */
   | { type: "retry-scheduled"; leaseId: string; error: JobErrorRecord; nextAttemptAt: number }
-  /** `client`: a user asked; `handler`: the handler stops a job whose cancel was requested. */
-  | { type: "cancel"; source: "client" | "handler" }
+  /** A user asks: a queued job ends at once, a processing one is marked for the handler. */
+  | { type: "cancel"; source: "client" }
+  /** The handler holding the lease stops a job whose cancellation was requested. */
+  | { type: "cancel"; source: "handler"; leaseId: string }
   /** The holder of the lease vanished (crash, lost instance): the job is freed or fails. */
   | { type: "lease-expired" }
   /** An operator replays a failed job from the dead-letter queue with a fresh attempt budget. */
@@ -68,8 +72,7 @@ export type RejectReason =
   | "progress-backwards";
 
 export type TransitionResult =
-  | { ok: true; state: JobState }
-  | { ok: false; reason: RejectReason; message: string };
+  { ok: true; state: JobState } | { ok: false; reason: RejectReason; message: string };
 
 /** The state of a job as it is accepted. */
 export function initialJobState(maxAttempts: number): JobState {
@@ -109,7 +112,15 @@ export function transition(state: JobState, event: JobEvent, now: number): Trans
       return holding(state, event.leaseId, "complete", () =>
         state.cancelRequested
           ? reject("cancel-requested", "cancellation was requested; the result must not be stored")
-          : accept({ ...released(state), status: "completed", progress: progressAt("done"), finishedAt: now }),
+          : accept({
+              ...released(state),
+              status: "completed",
+              progress: progressAt("done"),
+              finishedAt: now,
+              // Earlier attempts' errors stay in the history; a completed job has no current error.
+              error: null,
+              nextAttemptAt: null,
+            }),
       );
     case "fail":
       return fail(state, event, now);
@@ -120,7 +131,7 @@ export function transition(state: JobState, event: JobEvent, now: number): Trans
         return accept(requeued(state, event.error, event.nextAttemptAt));
       });
     case "cancel":
-      return cancel(state, event.source, now);
+      return cancel(state, event, now);
     case "lease-expired":
       return leaseExpired(state, now);
     case "requeue":
@@ -162,22 +173,41 @@ function progress(state: JobState, leaseId: string, next: Progress): TransitionR
 
 function fail(state: JobState, event: Extract<JobEvent, { type: "fail" }>, now: number): TransitionResult {
   const failed = (): TransitionResult =>
-    accept({ ...released(state), status: "failed", error: event.error, finishedAt: now, nextAttemptAt: null });
+    accept({
+      ...released(state),
+      status: "failed",
+      error: event.error,
+      finishedAt: now,
+      nextAttemptAt: null,
+    });
   if (state.status === "queued") return failed();
   return holding(state, event.leaseId ?? null, "fail", failed);
 }
 
-function cancel(state: JobState, source: "client" | "handler", now: number): TransitionResult {
-  const cancelled = { ...released(state), status: "cancelled" as const, finishedAt: now, nextAttemptAt: null };
+function cancel(
+  state: JobState,
+  event: Extract<JobEvent, { type: "cancel" }>,
+  now: number,
+): TransitionResult {
+  const cancelled = {
+    ...released(state),
+    status: "cancelled" as const,
+    finishedAt: now,
+    nextAttemptAt: null,
+  };
   if (state.status === "queued") return accept(cancelled);
   // processing: a client can only ask; the handler, which holds the lease, ends it.
-  if (source === "client") return accept({ ...state, cancelRequested: true });
-  if (!state.cancelRequested) return reject("illegal-transition", "the handler cancels only on request");
-  return accept(cancelled);
+  if (event.source === "client") return accept({ ...state, cancelRequested: true });
+  return holding(state, event.leaseId, "cancel", () =>
+    state.cancelRequested
+      ? accept(cancelled)
+      : reject("illegal-transition", "the handler cancels only on request"),
+  );
 }
 
 function leaseExpired(state: JobState, now: number): TransitionResult {
-  if (state.status !== "processing") return reject("illegal-transition", `job is ${state.status}, not processing`);
+  if (state.status !== "processing")
+    return reject("illegal-transition", `job is ${state.status}, not processing`);
   if (state.leaseExpiresAt !== null && state.leaseExpiresAt > now) {
     return reject("lease-live", "the lease has not expired");
   }
@@ -204,7 +234,8 @@ function holding(
   action: string,
   next: () => TransitionResult,
 ): TransitionResult {
-  if (state.status !== "processing") return reject("illegal-transition", `cannot ${action} a ${state.status} job`);
+  if (state.status !== "processing")
+    return reject("illegal-transition", `cannot ${action} a ${state.status} job`);
   if (leaseId === null || state.leaseId !== leaseId) {
     return reject("lease-mismatch", `cannot ${action}: the lease is held by another attempt`);
   }

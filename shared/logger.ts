@@ -28,9 +28,7 @@ const REDACT_PATHS = [
 
 export interface LoggerOptions {
   level?: "debug" | "info" | "warn" | "error";
-  /** Needed to turn a trace id into Cloud Logging's `projects/P/traces/T`. */
-  projectId?: string;
-  /** Secret values (API keys) scrubbed from every message string. */
+  /** Secret values (API keys) scrubbed from every line written (message, fields, errors). */
   secrets?: readonly (string | undefined)[];
   /** Where lines go. @defaultValue stdout */
   destination?: DestinationStream;
@@ -42,7 +40,10 @@ export interface LoggerOptions {
  * Credentials are redacted by field name and by value.
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const secrets = (options.secrets ?? []).filter((s): s is string => typeof s === "string" && s.length >= 4);
+  const secrets = (options.secrets ?? [])
+    .filter((s): s is string => typeof s === "string" && s.length >= 4)
+    // Matched in the finished JSON line, where a secret appears in its JSON-escaped form.
+    .map((s) => JSON.stringify(s).slice(1, -1));
   return pino(
     {
       level: options.level ?? "info",
@@ -51,12 +52,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       timestamp: () => `,"time":"${new Date().toISOString()}"`,
       formatters: { level: (label) => ({ severity: SEVERITY[label] ?? "DEFAULT" }) },
       redact: { paths: REDACT_PATHS, censor: "[REDACTED]" },
-      hooks: {
-        logMethod(args, method) {
-          const scrubbed = args.map((arg) => (typeof arg === "string" ? redactSecrets(arg, secrets) : arg));
-          method.apply(this, scrubbed as Parameters<typeof method>);
-        },
-      },
+      // Scrub the whole line, not only message strings: a secret can also arrive in a field, an
+      // error's message or stack, or a child logger's bindings.
+      hooks: { streamWrite: (line) => redactSecrets(line, secrets) },
     },
     options.destination ?? pinoDestination(1),
   );

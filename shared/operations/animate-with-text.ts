@@ -24,7 +24,8 @@ export const animateWithTextInput = z.strictObject({
   init_images: z.array(base64Image).max(20).nullable().default(null),
   init_image_strength: imageStrength,
   inpainting_images: z.array(base64Image.nullable()).max(20).default([null, null, null, null]),
-  mask_images: z.array(base64Image.nullable()).max(20).nullable().default(null),
+  // Reference §3.5: like inpainting_images, `(Base64Image | null)[]` defaulting to four nulls.
+  mask_images: z.array(base64Image.nullable()).max(20).default([null, null, null, null]),
   color_image: optionalImage,
   seed: seed.default(0),
 });

@@ -79,7 +79,10 @@ export function guidance(min: number, max: number, fallback: number) {
 }
 
 /** Seeds are non-negative integers; 0 and null mean "random" to PixelLab, but we keep them as sent. */
-export const seed = z.int().min(0).max(2 ** 31 - 1);
+export const seed = z
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1);
 
 /** A skeleton keypoint (bitforge's `skeleton_keypoints`). */
 export const point = z.strictObject({

@@ -52,7 +52,8 @@ export function toFieldProblems(issues: readonly z.core.$ZodIssue[], prefix: rea
   for (const issue of issues) {
     const base = [...prefix, ...issue.path.map(String)];
     if (issue.code === "unrecognized_keys") {
-      for (const key of issue.keys) problems.push({ path: [...base, key].join("."), message: "unknown field" });
+      for (const key of issue.keys)
+        problems.push({ path: [...base, key].join("."), message: "unknown field" });
     } else {
       problems.push({ path: base.join(".") || "(root)", message: issue.message });
     }

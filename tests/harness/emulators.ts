@@ -1,4 +1,6 @@
+import { mkdirSync, writeFileSync } from "node:fs";
 import { connect } from "node:net";
+import path from "node:path";
 import { freePort } from "./free-port.ts";
 import { logTail, startServiceProcess, type ServiceProcess } from "./service-process.ts";
 import { waitFor } from "./wait-for.ts";
@@ -45,9 +47,10 @@ async function startAndWait(
   args: string[],
   port: number,
   ready: () => Promise<boolean>,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<RunningService> {
   const started = performance.now();
-  const service = startServiceProcess(name, command, args);
+  const service = startServiceProcess(name, command, args, env);
   try {
     await waitFor(
       async () => {
@@ -64,7 +67,10 @@ async function startAndWait(
 }
 
 /** Google's Firestore emulator from the Cloud SDK, on a free port. */
-export async function startFirestoreEmulator(tools: Prerequisites, projectId: string): Promise<RunningService> {
+export async function startFirestoreEmulator(
+  tools: Prerequisites,
+  projectId: string,
+): Promise<RunningService> {
   const port = await freePort();
   return startAndWait(
     "firestore",
@@ -78,12 +84,8 @@ export async function startFirestoreEmulator(tools: Prerequisites, projectId: st
 /** Google's Pub/Sub emulator from the Cloud SDK, on a free port. */
 export async function startPubsubEmulator(tools: Prerequisites): Promise<RunningService> {
   const port = await freePort();
-  return startAndWait(
-    "pubsub",
-    tools.pubsubEmulator,
-    ["--host=127.0.0.1", `--port=${port}`],
-    port,
-    () => httpSaysOk(`http://127.0.0.1:${port}/`),
+  return startAndWait("pubsub", tools.pubsubEmulator, ["--host=127.0.0.1", `--port=${port}`], port, () =>
+    httpSaysOk(`http://127.0.0.1:${port}/`),
   );
 }
 
@@ -97,4 +99,45 @@ export async function startRedis(tools: Prerequisites, port?: number): Promise<R
     chosen,
     () => redisAnswersPing(chosen),
   );
+}
+
+async function authSaysReady(url: string): Promise<boolean> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+  if (!response.ok) return false;
+  const body = (await response.json()) as { authEmulator?: { ready?: boolean } };
+  return body.authEmulator?.ready === true;
+}
+
+/**
+ * The Firebase Auth emulator (pure Node, from firebase-tools), on a free port. It runs from its own
+ * folder with a generated firebase.json, so the repo's fixed local-stack ports stay free and its
+ * debug logs land under .tmp/.
+ */
+export async function startAuthEmulator(projectId: string): Promise<RunningService> {
+  const [port, hubPort, loggingPort] = [await freePort(), await freePort(), await freePort()];
+  const dir = path.resolve(".tmp", `auth-${process.pid}-${port}`);
+  mkdirSync(dir, { recursive: true });
+  const config = {
+    emulators: {
+      auth: { host: "127.0.0.1", port },
+      hub: { host: "127.0.0.1", port: hubPort },
+      logging: { host: "127.0.0.1", port: loggingPort },
+      ui: { enabled: false },
+    },
+  };
+  writeFileSync(path.join(dir, "firebase.json"), JSON.stringify(config));
+  const firebase = path.resolve("node_modules", ".bin", "firebase");
+  const args = [
+    "emulators:start",
+    "--only",
+    "auth",
+    "--project",
+    projectId,
+    "--config",
+    path.join(dir, "firebase.json"),
+  ];
+  // CI=true stops firebase-tools fetching its message of the day, which waits on a network this
+  // machine does not have (about 15 s).
+  const env = { ...process.env, CI: "true" };
+  return startAndWait("auth", firebase, args, port, () => authSaysReady(`http://127.0.0.1:${port}/`), env);
 }

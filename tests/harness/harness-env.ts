@@ -3,6 +3,7 @@ export interface HarnessEnv {
   FIRESTORE_EMULATOR_HOST: string;
   PUBSUB_EMULATOR_HOST: string;
   REDIS_URL: string;
+  FIREBASE_AUTH_EMULATOR_HOST: string;
   GOOGLE_CLOUD_PROJECT: string;
   GCLOUD_PROJECT: string;
   METADATA_SERVER_DETECTION: "none";

@@ -55,11 +55,15 @@ export function checkPrerequisites(env: NodeJS.ProcessEnv = process.env): Prereq
   const pubsubEmulator = root ? path.join(root, "platform/pubsub-emulator/bin/cloud-pubsub-emulator") : "";
   if (!root) missing.push(`Google Cloud SDK: gcloud not found and CLOUDSDK_ROOT_DIR unset; ${FIX.sdk}`);
   else {
-    if (!existsSync(firestoreEmulator)) missing.push(`Firestore emulator: ${firestoreEmulator} missing; ${FIX.sdk}`);
+    if (!existsSync(firestoreEmulator))
+      missing.push(`Firestore emulator: ${firestoreEmulator} missing; ${FIX.sdk}`);
     if (!existsSync(pubsubEmulator)) missing.push(`Pub/Sub emulator: ${pubsubEmulator} missing; ${FIX.sdk}`);
   }
   const redisServer = which("redis-server");
   if (!redisServer) missing.push(`redis-server: not on PATH; ${FIX.redis}`);
+  if (!existsSync(path.resolve("node_modules", ".bin", "firebase"))) {
+    missing.push("firebase-tools (the Auth emulator): not in node_modules; run npm ci");
+  }
   if (missing.length > 0) {
     throw new Error(`Integration tests need tools that are missing:\n  - ${missing.join("\n  - ")}`);
   }

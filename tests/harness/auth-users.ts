@@ -1,0 +1,57 @@
+import { getApps, initializeApp } from "firebase-admin/app";
+import { getAuth } from "firebase-admin/auth";
+import { firebaseIdTokenVerifier, type IdTokenVerifier } from "../../shared/ports/id-token-verifier.ts";
+
+/** A user signed up in the Auth emulator, with a real ID token for it. */
+export interface TestUser {
+  uid: string;
+  idToken: string;
+}
+
+const emulatorBase = () =>
+  `http://${process.env.FIREBASE_AUTH_EMULATOR_HOST}/identitytoolkit.googleapis.com/v1`;
+
+async function identityToolkit(path: string, body: unknown): Promise<{ localId: string; idToken: string }> {
+  const response = await fetch(`${emulatorBase()}/${path}?key=emulator`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`Auth emulator ${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as { localId: string; idToken: string };
+}
+
+/** Signs up an anonymous user in the Auth emulator, as the web client does. */
+export async function signUpUser(): Promise<TestUser> {
+  const body = await identityToolkit("accounts:signUp", { returnSecureToken: true });
+  return { uid: body.localId, idToken: body.idToken };
+}
+
+/**
+ * A user whose token carries the `admin: true` custom claim: created with a password, given the
+ * claim through firebase-admin (against the emulator), then signed in again to get a token with it.
+ */
+export async function signUpAdmin(): Promise<TestUser> {
+  const email = `admin-${Math.random().toString(36).slice(2)}@example.test`;
+  const password = "emulator-password";
+  const created = await identityToolkit("accounts:signUp", { email, password, returnSecureToken: true });
+  await getAuth(harnessFirebaseApp()).setCustomUserClaims(created.localId, { admin: true });
+  const signedIn = await identityToolkit("accounts:signInWithPassword", {
+    email,
+    password,
+    returnSecureToken: true,
+  });
+  return { uid: signedIn.localId, idToken: signedIn.idToken };
+}
+
+/** firebase-admin bound to the Auth emulator's project (the harness project id). */
+export function harnessFirebaseApp() {
+  const projectId = process.env.GOOGLE_CLOUD_PROJECT as string;
+  const name = `harness-${projectId}`;
+  return getApps().find((app) => app.name === name) ?? initializeApp({ projectId }, name);
+}
+
+/** The production verifier, pointed at the Auth emulator's project. */
+export function emulatorTokenVerifier(): IdTokenVerifier {
+  return firebaseIdTokenVerifier(getAuth(harnessFirebaseApp()));
+}

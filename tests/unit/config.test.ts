@@ -1,0 +1,246 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, queuePath, redactedConfig, type Config } from "../../shared/config.ts";
+
+const DAY_MS = 86_400_000;
+const BASE = { GOOGLE_CLOUD_PROJECT: "demo-generation-queue" };
+const KEY = "pl-secret-key-0123456789";
+
+function problemsOf(env: Record<string, string | undefined>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe("loadConfig defaults", () => {
+  const config = loadConfig(BASE);
+  it.each([
+    { name: "queue capacity 500", value: config.limits.queueCapacity, expected: 500 },
+    { name: "warning at 400", value: config.limits.queueWarningThreshold, expected: 400 },
+    { name: "5 active jobs per user", value: config.limits.userActiveJobs, expected: 5 },
+    { name: "dedup window 10 s", value: config.limits.dedupWindowMs, expected: 10_000 },
+    { name: "request body 2 MiB", value: config.limits.maxRequestBytes, expected: 2 * 1024 * 1024 },
+    { name: "cache TTL 30 days", value: config.cacheTtlMs, expected: 30 * DAY_MS },
+    { name: "DLQ retention 7 days", value: config.deadLetterRetentionMs, expected: 7 * DAY_MS },
+    { name: "job timeout 10 min", value: config.jobTimeout.defaultMs, expected: 600_000 },
+    {
+      name: "per-job timeout 10 s..30 min",
+      value: [config.jobTimeout.minMs, config.jobTimeout.maxMs],
+      expected: [10_000, 1_800_000],
+    },
+    { name: "3 attempts", value: config.retry.maxAttempts, expected: 3 },
+    {
+      name: "retry base 2 s, cap 60 s",
+      value: [config.retry.baseDelayMs, config.retry.maxDelayMs],
+      expected: [2_000, 60_000],
+    },
+    { name: "PixelLab v1 base URL", value: config.pixellab.baseUrl, expected: "https://api.pixellab.ai/v1" },
+    { name: "no API key", value: config.pixellab.apiKey, expected: undefined },
+    { name: "location", value: config.location, expected: "us-central1" },
+    { name: "queue id", value: config.queueId, expected: "generation" },
+    { name: "events topic", value: config.eventsTopic, expected: "generation-events" },
+    { name: "log level", value: config.logLevel, expected: "info" },
+    { name: "10 concurrent dispatches", value: config.queueConcurrency, expected: 10 },
+    { name: "expected job time 30 s", value: config.expectedJobMs, expected: 30_000 },
+    { name: "no redis", value: config.redisUrl, expected: undefined },
+    { name: "no emulator", value: config.tasksEmulatorHost, expected: undefined },
+  ])("$name", ({ value, expected }) => {
+    expect(value).toEqual(expected);
+  });
+});
+
+describe("loadConfig values", () => {
+  const limits = (l: Partial<Config["limits"]>) => ({ limits: l });
+  it.each([
+    { name: "integers", env: { QUEUE_CAPACITY: "1000" }, expected: limits({ queueCapacity: 1000 }) },
+    {
+      name: "a small capacity lowers the warning",
+      env: { QUEUE_CAPACITY: "300" },
+      expected: limits({ queueWarningThreshold: 300 }),
+    },
+    {
+      name: "surrounding whitespace trimmed",
+      env: { MAX_ATTEMPTS: " 5 " },
+      expected: { retry: { maxAttempts: 5 } },
+    },
+    {
+      name: "empty means unset",
+      env: { USER_ACTIVE_JOB_LIMIT: "" },
+      expected: limits({ userActiveJobs: 5 }),
+    },
+    { name: "zero dedup window", env: { DEDUP_WINDOW_MS: "0" }, expected: limits({ dedupWindowMs: 0 }) },
+    { name: "TTL days in ms", env: { CACHE_TTL_DAYS: "1" }, expected: { cacheTtlMs: DAY_MS } },
+    {
+      name: "DLQ days in ms",
+      env: { DEAD_LETTER_RETENTION_DAYS: "2" },
+      expected: { deadLetterRetentionMs: 2 * DAY_MS },
+    },
+    {
+      name: "shortest job timeout",
+      env: { JOB_TIMEOUT_MS: "10000" },
+      expected: { jobTimeout: { defaultMs: 10_000 } },
+    },
+    {
+      name: "URL without trailing slash",
+      env: { PIXELLAB_BASE_URL: "http://127.0.0.1:8000/v1/" },
+      expected: { pixellab: { baseUrl: "http://127.0.0.1:8000/v1" } },
+    },
+    {
+      name: "redis URL",
+      env: { REDIS_URL: "rediss://cache:6380" },
+      expected: { redisUrl: "rediss://cache:6380" },
+    },
+    {
+      name: "emulator host",
+      env: { TASKS_EMULATOR_HOST: "localhost:8123" },
+      expected: { tasksEmulatorHost: "localhost:8123" },
+    },
+    { name: "API key", env: { PIXELLAB_API_KEY: KEY }, expected: { pixellab: { apiKey: KEY } } },
+  ])("reads $name", ({ env, expected }) => {
+    expect(loadConfig({ ...BASE, ...env })).toMatchObject(expected);
+  });
+});
+
+describe("loadConfig problems", () => {
+  it.each([
+    {
+      name: "missing project",
+      env: { GOOGLE_CLOUD_PROJECT: undefined },
+      problem: /^GOOGLE_CLOUD_PROJECT is not set: must be a GCP project id/,
+    },
+    {
+      name: "bad project",
+      env: { GOOGLE_CLOUD_PROJECT: "My_Project" },
+      problem: /^GOOGLE_CLOUD_PROJECT="My_Project": must be a GCP project id/,
+    },
+    {
+      name: "non-numeric capacity",
+      env: { QUEUE_CAPACITY: "lots" },
+      problem: /^QUEUE_CAPACITY="lots": must be an integer from 1 to 100000$/,
+    },
+    {
+      name: "fractional capacity",
+      env: { QUEUE_CAPACITY: "10.5" },
+      problem: /^QUEUE_CAPACITY="10.5": must be an integer/,
+    },
+    {
+      name: "exponent notation",
+      env: { DEDUP_WINDOW_MS: "1e4" },
+      problem: /^DEDUP_WINDOW_MS="1e4": must be an integer from 0 to 3600000$/,
+    },
+    {
+      name: "zero user limit",
+      env: { USER_ACTIVE_JOB_LIMIT: "0" },
+      problem: /^USER_ACTIVE_JOB_LIMIT="0": must be an integer from 1 to 1000$/,
+    },
+    {
+      name: "job timeout below 10 s",
+      env: { JOB_TIMEOUT_MS: "9999" },
+      problem: /^JOB_TIMEOUT_MS="9999": must be an integer from 10000 to 1800000$/,
+    },
+    {
+      name: "job timeout above 30 min",
+      env: { JOB_TIMEOUT_MS: "1800001" },
+      problem: /^JOB_TIMEOUT_MS="1800001"/,
+    },
+    {
+      name: "too many attempts",
+      env: { MAX_ATTEMPTS: "21" },
+      problem: /^MAX_ATTEMPTS="21": must be an integer from 1 to 20$/,
+    },
+    { name: "negative TTL", env: { CACHE_TTL_DAYS: "-1" }, problem: /^CACHE_TTL_DAYS="-1"/ },
+    {
+      name: "bad log level",
+      env: { LOG_LEVEL: "verbose" },
+      problem: /^LOG_LEVEL="verbose": must be one of debug, info, warn, error$/,
+    },
+    {
+      name: "relative URL",
+      env: { PIXELLAB_BASE_URL: "api.pixellab.ai" },
+      problem:
+        /^PIXELLAB_BASE_URL="api.pixellab.ai": must be an absolute URL starting with http: or https:\/\/$/,
+    },
+    {
+      name: "wrong URL scheme",
+      env: { REDIS_URL: "http://localhost:6379" },
+      problem:
+        /^REDIS_URL="http:\/\/localhost:6379": must be an absolute URL starting with redis: or rediss:/,
+    },
+    {
+      name: "emulator host without port",
+      env: { TASKS_EMULATOR_HOST: "localhost" },
+      problem: /^TASKS_EMULATOR_HOST="localhost": must be host:port$/,
+    },
+    {
+      name: "bad email",
+      env: { TASKS_SERVICE_ACCOUNT_EMAIL: "nobody" },
+      problem: /^TASKS_SERVICE_ACCOUNT_EMAIL="nobody"/,
+    },
+    {
+      name: "bad location",
+      env: { GCP_LOCATION: "moon" },
+      problem: /^GCP_LOCATION="moon": must be a region/,
+    },
+    {
+      name: "warning above capacity",
+      env: { QUEUE_CAPACITY: "100", QUEUE_WARNING_THRESHOLD: "200" },
+      problem: /^QUEUE_WARNING_THRESHOLD="200": must not exceed QUEUE_CAPACITY \(100\)$/,
+    },
+    {
+      name: "cap below base",
+      env: { RETRY_BASE_DELAY_MS: "5000", RETRY_MAX_DELAY_MS: "1000" },
+      problem: /^RETRY_MAX_DELAY_MS="1000": must be at least RETRY_BASE_DELAY_MS \(5000\)$/,
+    },
+  ])("$name", ({ env, problem }) => {
+    const problems = problemsOf({ ...BASE, ...env });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(problem);
+  });
+
+  it("reports every bad variable in one error", () => {
+    const env = { QUEUE_CAPACITY: "x", LOG_LEVEL: "loud", MAX_ATTEMPTS: "0" };
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(problemsOf(env).map((p) => p.split(/[=: ]/)[0])).toEqual([
+      "QUEUE_CAPACITY",
+      "GOOGLE_CLOUD_PROJECT",
+      "MAX_ATTEMPTS",
+      "LOG_LEVEL",
+    ]);
+  });
+
+  it.each([
+    { name: "too short", value: "short" },
+    { name: "with a space", value: "pl-secret key-0123" },
+  ])("never prints an invalid API key ($name)", ({ value }) => {
+    let message = "";
+    try {
+      loadConfig({ ...BASE, PIXELLAB_API_KEY: value });
+    } catch (error) {
+      message = error instanceof Error ? error.message : "";
+    }
+    expect(message).toContain("PIXELLAB_API_KEY=<redacted>: must be 8-512 non-space characters");
+    expect(message).not.toContain(value);
+  });
+});
+
+describe("redactedConfig and queuePath", () => {
+  it.each([
+    { name: "with a key", env: { PIXELLAB_API_KEY: KEY }, shown: "<redacted>" },
+    { name: "without a key", env: {}, shown: undefined },
+  ])("hides the API key $name", ({ env, shown }) => {
+    const config = loadConfig({ ...BASE, ...env });
+    const redacted = redactedConfig(config);
+    expect(redacted.pixellab.apiKey).toBe(shown);
+    expect(JSON.stringify(redacted)).not.toContain(KEY);
+    expect({ ...redacted, pixellab: config.pixellab }).toEqual(config);
+    expect(config.pixellab.apiKey).toBe(env.PIXELLAB_API_KEY); // the original is untouched
+  });
+
+  it("builds the Cloud Tasks queue name", () => {
+    const config = loadConfig({ ...BASE, GCP_LOCATION: "europe-west1", TASKS_QUEUE: "sprites" });
+    expect(queuePath(config)).toBe("projects/demo-generation-queue/locations/europe-west1/queues/sprites");
+  });
+});
