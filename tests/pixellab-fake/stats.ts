@@ -1,0 +1,79 @@
+import { createHash } from "node:crypto";
+import { canonicalJson } from "../../shared/canonical-json.ts";
+
+/** What `GET /__fake/stats` returns: enough for a test to prove what reached the "API". */
+export interface FakeStats {
+  /** Calls per endpoint, keyed `"POST /v1/rotate"`; job polls count under `"GET /v2/background-jobs"`. */
+  calls: Record<string, number>;
+  /** Generation calls per request, keyed by {@link requestHash} of the body. */
+  byRequest: Record<string, number>;
+  /** Answers sent, per HTTP status. */
+  statuses: Record<string, number>;
+  /** Generation calls admitted and not yet answered or closed. */
+  inFlight: number;
+  /** Most admitted calls plus running background jobs at once, since the last reset. */
+  peakConcurrency: number;
+  /** Calls whose connection closed before the fake answered (a client timeout or abort). */
+  aborted: number;
+  /** Background jobs created since the last reset. */
+  jobsCreated: number;
+}
+
+/** The stats key of a request: hex SHA-256 of the body's canonical JSON (key order does not matter). */
+export function requestHash(body: unknown): string {
+  return createHash("sha256").update(canonicalJson(body)).digest("hex");
+}
+
+/** Mutable counters behind {@link FakeStats}. `inFlight` survives a reset: those calls are still open. */
+export function createStats() {
+  let stats = empty(0);
+  const bump = (map: Record<string, number>, key: string) => (map[key] = (map[key] ?? 0) + 1);
+  return {
+    /** Counts a call; returns how many times this request (by hash) has been seen, this one included. */
+    call(endpoint: string, hash?: string): number {
+      bump(stats.calls, endpoint);
+      return hash === undefined ? 0 : bump(stats.byRequest, hash);
+    },
+    answered(status: number): void {
+      bump(stats.statuses, String(status));
+    },
+    aborted(): void {
+      stats.aborted += 1;
+    },
+    jobCreated(): void {
+      stats.jobsCreated += 1;
+    },
+    /** A call was admitted; `concurrent` includes it and the running background jobs. */
+    enter(concurrent: number): void {
+      stats.inFlight += 1;
+      stats.peakConcurrency = Math.max(stats.peakConcurrency, concurrent);
+    },
+    leave(): void {
+      stats.inFlight -= 1;
+    },
+    /** Admitted calls not yet answered, for the concurrency cap. */
+    inFlightNow(): number {
+      return stats.inFlight;
+    },
+    snapshot(): FakeStats {
+      return structuredClone(stats);
+    },
+    reset(): void {
+      stats = empty(stats.inFlight);
+    },
+  };
+}
+
+export type StatsRecorder = ReturnType<typeof createStats>;
+
+function empty(inFlight: number): FakeStats {
+  return {
+    calls: {},
+    byRequest: {},
+    statuses: {},
+    inFlight,
+    peakConcurrency: inFlight,
+    aborted: 0,
+    jobsCreated: 0,
+  };
+}
