@@ -1,0 +1,145 @@
+import * as functions from "@google-cloud/functions-framework";
+import type { Request, Response } from "@google-cloud/functions-framework";
+import { loadConfig } from "../shared/config.ts";
+import { problem } from "../shared/http/problem.ts";
+import type { Caller } from "../shared/ports/id-token-verifier.ts";
+import { cancelJob } from "../shared/submission/cancel-job.ts";
+import { checkHealth } from "../shared/submission/health.ts";
+import { listJobs, readJob, readResult } from "../shared/submission/read-jobs.ts";
+import { submitJob } from "../shared/submission/submit-job.ts";
+import { successResponse } from "../shared/submission/submission-outcome.ts";
+import { createApiRuntime, type ApiRuntime } from "../shared/wiring/api-deps.ts";
+import { applyCors, authenticate, queryValue, sendJson, sendProblem } from "./http-io.ts";
+
+const JOB_PATH = /^\/v1\/jobs\/([^/]+)$/;
+const RESULT_PATH = /^\/v1\/jobs\/([^/]+)\/result$/;
+
+/**
+ * The `api` HTTP function: routes each request to one use-case in `shared/` and maps its outcome to
+ * a response. Errors are `application/problem+json`. Exported as a factory so tests serve the very
+ * same handler through the Functions Framework, wired to the emulators.
+ */
+export function createApiHandler(runtime: ApiRuntime) {
+  return async (req: Request, res: Response): Promise<void> => {
+    if (applyCors(req, res)) return;
+    try {
+      await route(runtime, req, res);
+    } catch (error) {
+      runtime.deps.logger.error({ err: error, path: req.path, method: req.method }, "api request failed");
+      if (!res.headersSent)
+        sendProblem(
+          res,
+          problem("unavailable", "Something went wrong; try again.", { retryAfterSeconds: 1 }),
+        );
+    }
+  };
+}
+
+async function route(runtime: ApiRuntime, req: Request, res: Response): Promise<void> {
+  const { path, method } = req;
+  if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
+  if (path === "/health") {
+    const report = await checkHealth(runtime.deps, runtime.redis);
+    return sendJson(res, report.healthy ? 200 : 503, report);
+  }
+  const caller = await authenticate(req, res, runtime.auth);
+  if (caller === undefined) return;
+  if (path === "/v1/jobs" && method === "POST") return postJob(runtime, caller, req, res);
+  if (path === "/v1/jobs" && method === "GET") return getJobs(runtime, caller, req, res);
+  const result = RESULT_PATH.exec(path);
+  if (result?.[1] !== undefined && method === "GET") return getResult(runtime, caller, result[1], req, res);
+  const job = JOB_PATH.exec(path);
+  if (job?.[1] !== undefined && method === "GET") return getOneJob(runtime, caller, job[1], req, res);
+  if (job?.[1] !== undefined && method === "DELETE") return deleteJob(runtime, caller, job[1], res);
+  const known = path === "/v1/jobs" || job !== null || result !== null;
+  sendProblem(
+    res,
+    known
+      ? problem("method-not-allowed", `${method} is not supported on ${path}.`)
+      : problem("not-found", `No route ${path}.`),
+  );
+}
+
+async function postJob(runtime: ApiRuntime, caller: Caller, req: Request, res: Response): Promise<void> {
+  const { config } = runtime.deps;
+  if (!req.is("application/json")) {
+    return sendProblem(
+      res,
+      problem("unsupported-media-type", "Send the job as 'Content-Type: application/json'."),
+    );
+  }
+  const size = req.rawBody?.length ?? 0;
+  if (size > config.limits.maxRequestBytes) {
+    return sendProblem(
+      res,
+      problem(
+        "payload-too-large",
+        `The body is ${size} bytes; the limit is ${config.limits.maxRequestBytes}.`,
+      ),
+    );
+  }
+  const idempotencyKey = req.get("idempotency-key");
+  if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,255}$/.test(idempotencyKey)) {
+    const errors = [{ path: "Idempotency-Key", message: "must be 1-255 visible ASCII characters" }];
+    return sendProblem(res, problem("validation-error", "Invalid Idempotency-Key header.", { errors }));
+  }
+  const outcome = await submitJob(runtime.deps, { userId: caller.uid, body: req.body, idempotencyKey });
+  if (outcome.kind === "rejected") return sendProblem(res, outcome.problem);
+  const response = outcome.kind === "replayed" ? outcome.response : successResponse(outcome);
+  sendJson(res, response.status, response.body, response.location ? { Location: response.location } : {});
+}
+
+async function getOneJob(runtime: ApiRuntime, caller: Caller, jobId: string, req: Request, res: Response) {
+  const wait = queryValue(req, "waitSeconds");
+  const waitSeconds = wait === undefined ? undefined : Number(wait);
+  if (waitSeconds !== undefined && (!Number.isInteger(waitSeconds) || waitSeconds < 1 || waitSeconds > 25)) {
+    const errors = [{ path: "waitSeconds", message: "must be an integer from 1 to 25" }];
+    return sendProblem(res, problem("validation-error", "Invalid query.", { errors }));
+  }
+  const ifNoneMatch = req.get("if-none-match");
+  const outcome = await readJob(runtime.deps, { userId: caller.uid, jobId, ifNoneMatch, waitSeconds });
+  if (outcome.kind === "rejected") return sendProblem(res, outcome.problem);
+  res.setHeader("ETag", outcome.etag);
+  res.setHeader("Cache-Control", "private, no-cache");
+  if (outcome.kind === "not-modified") return void res.status(304).end();
+  sendJson(res, 200, outcome.view);
+}
+
+async function getResult(runtime: ApiRuntime, caller: Caller, jobId: string, req: Request, res: Response) {
+  const index = Number(queryValue(req, "index") ?? "0");
+  if (!Number.isInteger(index) || index < 0) {
+    const errors = [{ path: "index", message: "must be a non-negative integer" }];
+    return sendProblem(res, problem("validation-error", "Invalid query.", { errors }));
+  }
+  const outcome = await readResult(runtime.deps, { userId: caller.uid, jobId, index });
+  if (outcome.kind === "rejected") return sendProblem(res, outcome.problem);
+  res.setHeader("Cache-Control", "private, max-age=86400, immutable");
+  res.status(200).type("image/png").send(outcome.png);
+}
+
+async function getJobs(runtime: ApiRuntime, caller: Caller, req: Request, res: Response) {
+  const outcome = await listJobs(runtime.deps, {
+    userId: caller.uid,
+    status: queryValue(req, "status"),
+    limit: queryValue(req, "limit"),
+    cursor: queryValue(req, "cursor"),
+  });
+  if (outcome.kind === "rejected") return sendProblem(res, outcome.problem);
+  sendJson(res, 200, { jobs: outcome.jobs, nextCursor: outcome.nextCursor });
+}
+
+async function deleteJob(runtime: ApiRuntime, caller: Caller, jobId: string, res: Response) {
+  const outcome = await cancelJob(runtime.deps, caller.uid, jobId);
+  if (outcome.kind === "rejected") return sendProblem(res, outcome.problem);
+  sendJson(res, outcome.kind === "cancelled" ? 200 : 202, outcome.view);
+}
+
+let runtime: ApiRuntime | undefined;
+let handler: ReturnType<typeof createApiHandler> | undefined;
+
+/** The deployed entry point: config is read and clients are built on the first request, not at import. */
+functions.http("api", (req, res) => {
+  runtime ??= createApiRuntime(loadConfig(process.env));
+  handler ??= createApiHandler(runtime);
+  return handler(req, res);
+});

@@ -1,0 +1,121 @@
+import { CloudTasksClient } from "@google-cloud/tasks";
+import { credentials } from "@grpc/grpc-js";
+import { queuePath, type Config } from "../config.ts";
+
+/** One delivery of a job to the task handler. */
+export interface TaskRequest {
+  jobId: string;
+  /** The attempt this task starts (1 = first). Part of the task name, so re-enqueueing is idempotent. */
+  attempt: number;
+  /** Earliest delivery, ms since the epoch; now when absent. */
+  notBeforeMs?: number;
+  /** Cloud Tasks' dispatch deadline for this task, in ms (15 s to 30 min). */
+  dispatchDeadlineMs: number;
+}
+
+/** The Cloud Tasks operations the queue needs. */
+export interface TaskScheduler {
+  /** Creates the task; an existing task of the same name counts as success (at-least-once callers). */
+  enqueue(request: TaskRequest): Promise<{ taskName: string }>;
+  /** Deletes a pending task; a task that is already gone counts as success. */
+  remove(jobId: string, attempt: number): Promise<void>;
+  /** Whether the task for this attempt still exists (scheduled or being dispatched). */
+  exists(jobId: string, attempt: number): Promise<boolean>;
+  /** Cheap liveness probe of the queue, for `/health`. */
+  probe(): Promise<void>;
+}
+
+/**
+ * The task id for a job's attempt. Random job ids give the hashed prefixes Google recommends; the
+ * id never derives from the request's content hash, because names stay reserved for about an hour
+ * after a task ends, and a legitimate repeat of the same request must still get its own task.
+ */
+export function taskId(jobId: string, attempt: number): string {
+  return `job-${jobId}-a${attempt}`;
+}
+
+const GRPC_NOT_FOUND = 5;
+const GRPC_ALREADY_EXISTS = 6;
+
+function grpcCode(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "number" ? code : undefined;
+}
+
+/** Builds the official client: the emulator differs only in where it connects and in plain-text gRPC. */
+export function createTasksClient(config: Pick<Config, "tasksEmulatorHost" | "projectId">): CloudTasksClient {
+  if (config.tasksEmulatorHost === undefined) return new CloudTasksClient();
+  const at = config.tasksEmulatorHost.lastIndexOf(":");
+  return new CloudTasksClient({
+    servicePath: config.tasksEmulatorHost.slice(0, at).replace(/^\[|\]$/g, ""),
+    port: Number(config.tasksEmulatorHost.slice(at + 1)),
+    sslCreds: credentials.createInsecure(),
+    projectId: config.projectId,
+  });
+}
+
+/** A {@link TaskScheduler} on Cloud Tasks, delivering HTTP POSTs of `{jobId, attempt}` to the handler. */
+export function cloudTasksScheduler(
+  client: CloudTasksClient,
+  config: Pick<Config, "projectId" | "location" | "queueId" | "taskHandlerUrl" | "tasksServiceAccountEmail">,
+): TaskScheduler {
+  const parent = queuePath(config);
+  const nameOf = (jobId: string, attempt: number) => `${parent}/tasks/${taskId(jobId, attempt)}`;
+  return {
+    async enqueue(request) {
+      if (config.taskHandlerUrl === undefined) throw new Error("TASK_HANDLER_URL is not configured");
+      const name = nameOf(request.jobId, request.attempt);
+      const body = Buffer.from(JSON.stringify({ jobId: request.jobId, attempt: request.attempt }));
+      const deadlineMs = Math.min(1_800_000, Math.max(15_000, request.dispatchDeadlineMs));
+      try {
+        await client.createTask({
+          parent,
+          task: {
+            name,
+            httpRequest: {
+              httpMethod: "POST",
+              url: config.taskHandlerUrl,
+              headers: { "Content-Type": "application/json" },
+              body,
+              ...(config.tasksServiceAccountEmail && {
+                oidcToken: {
+                  serviceAccountEmail: config.tasksServiceAccountEmail,
+                  audience: config.taskHandlerUrl,
+                },
+              }),
+            },
+            ...(request.notBeforeMs !== undefined && { scheduleTime: toTimestamp(request.notBeforeMs) }),
+            dispatchDeadline: { seconds: Math.floor(deadlineMs / 1000), nanos: (deadlineMs % 1000) * 1e6 },
+          },
+        });
+      } catch (error) {
+        // ALREADY_EXISTS: an earlier call (ours, retried) created it; the task is there either way.
+        if (grpcCode(error) !== GRPC_ALREADY_EXISTS) throw error;
+      }
+      return { taskName: name };
+    },
+    async remove(jobId, attempt) {
+      try {
+        await client.deleteTask({ name: nameOf(jobId, attempt) });
+      } catch (error) {
+        if (grpcCode(error) !== GRPC_NOT_FOUND) throw error;
+      }
+    },
+    async exists(jobId, attempt) {
+      try {
+        await client.getTask({ name: nameOf(jobId, attempt) });
+        return true;
+      } catch (error) {
+        if (grpcCode(error) === GRPC_NOT_FOUND) return false;
+        throw error;
+      }
+    },
+    async probe() {
+      await client.getQueue({ name: parent });
+    },
+  };
+}
+
+function toTimestamp(ms: number): { seconds: number; nanos: number } {
+  return { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 };
+}

@@ -1,0 +1,18 @@
+/**
+ * Firestore collections. `jobs` is what clients listen to (security rules let an owner read theirs);
+ * everything else is server-only.
+ */
+export const COLLECTIONS = {
+  /** `jobs/{jobId}`: one generation job, the source of truth for its state. */
+  jobs: "jobs",
+  /** `cache/{cacheKey}`: a completed result shared by all users, expiring via a TTL policy on `expireAt`. */
+  cache: "cache",
+  /** `dedupClaims/{sha256(uid:cacheKey)}`: which job answers a user's repeat of the same request. */
+  dedupClaims: "dedupClaims",
+  /** `userSlots/{uid}_{k}`: one document per active job of a user, k < the per-user limit. */
+  userSlots: "userSlots",
+  /** `idempotencyKeys/{sha256(uid:key)}`: the first response to an `Idempotency-Key`. */
+  idempotencyKeys: "idempotencyKeys",
+  /** `deadLetters/{jobId}`: failed jobs an operator can inspect and replay. */
+  deadLetters: "deadLetters",
+} as const;

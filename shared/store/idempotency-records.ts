@@ -1,0 +1,85 @@
+import { createHash } from "node:crypto";
+import { Timestamp, type Firestore } from "@google-cloud/firestore";
+import { COLLECTIONS } from "./collections.ts";
+import { isAlreadyExists } from "./firestore-errors.ts";
+
+/** A response worth replaying: status and JSON body (and the Location header for 202s). */
+export interface StoredResponse {
+  status: number;
+  body: Record<string, unknown>;
+  location?: string;
+}
+
+export type IdempotencyStart =
+  | { kind: "new" }
+  | { kind: "replay"; response: StoredResponse }
+  /** The same key is being processed right now by another request. */
+  | { kind: "in-progress" }
+  /** The key was first used with a different request body. */
+  | { kind: "mismatch" };
+
+/** How long a key is remembered, in ms. @defaultValue 24 h (as Stripe and the IETF draft suggest) */
+const KEY_RETENTION_MS = 86_400_000;
+/** A pending record older than this is considered abandoned (its request crashed), in ms. */
+const PENDING_TIMEOUT_MS = 60_000;
+
+function recordRef(firestore: Firestore, userId: string, key: string) {
+  const id = createHash("sha256").update(`${userId}:${key}`).digest("hex");
+  return firestore.collection(COLLECTIONS.idempotencyKeys).doc(id);
+}
+
+/**
+ * Starts a request under an `Idempotency-Key`: records it as pending with the request's fingerprint,
+ * or reports what an earlier request with that key did. Keys are per user.
+ */
+export async function startIdempotent(
+  firestore: Firestore,
+  userId: string,
+  key: string,
+  fingerprint: string,
+  now: number,
+): Promise<IdempotencyStart> {
+  const ref = recordRef(firestore, userId, key);
+  const pending = {
+    userId,
+    fingerprint,
+    state: "pending",
+    createdAt: Timestamp.fromMillis(now),
+    expireAt: Timestamp.fromMillis(now + KEY_RETENTION_MS),
+  };
+  try {
+    await ref.create(pending);
+    return { kind: "new" };
+  } catch (error) {
+    if (!isAlreadyExists(error)) throw error;
+  }
+  return firestore.runTransaction(async (tx): Promise<IdempotencyStart> => {
+    const snap = await tx.get(ref);
+    if (!snap.exists) {
+      tx.create(ref, pending);
+      return { kind: "new" };
+    }
+    if (snap.get("fingerprint") !== fingerprint) return { kind: "mismatch" };
+    if (snap.get("state") === "done")
+      return { kind: "replay", response: snap.get("response") as StoredResponse };
+    const startedAt = (snap.get("createdAt") as Timestamp).toMillis();
+    if (now - startedAt < PENDING_TIMEOUT_MS) return { kind: "in-progress" };
+    tx.set(ref, pending);
+    return { kind: "new" };
+  });
+}
+
+/** Stores the response to replay for this key. */
+export async function finishIdempotent(
+  firestore: Firestore,
+  userId: string,
+  key: string,
+  response: StoredResponse,
+): Promise<void> {
+  await recordRef(firestore, userId, key).update({ state: "done", response });
+}
+
+/** Forgets the key (the request was rejected), so the client may retry with it. */
+export async function abandonIdempotent(firestore: Firestore, userId: string, key: string): Promise<void> {
+  await recordRef(firestore, userId, key).delete();
+}

@@ -1,0 +1,136 @@
+import { Timestamp, type DocumentData } from "@google-cloud/firestore";
+import { z } from "zod";
+import { ERROR_TYPES } from "../errors.ts";
+import { JOB_STATUSES, type JobErrorRecord, type JobState } from "../job-state.ts";
+import { OPERATION_NAMES, type OperationName } from "../operations/operations.ts";
+import { PROGRESS_STAGES } from "../progress.ts";
+
+/** One image of a result as stored: raw base64 PNG and its size in pixels. */
+export interface StoredImage {
+  base64: string;
+  width: number;
+  height: number;
+  format: "png";
+}
+
+export interface JobResult {
+  images: StoredImage[];
+  /** PixelLab's `usage`, as reported (USD, generations or credits), or null. */
+  usage: Record<string, unknown> | null;
+}
+
+/** A job as the code sees it: the state machine's fields plus what the job is about. Times in ms. */
+export interface Job extends JobState {
+  id: string;
+  userId: string;
+  operation: OperationName;
+  input: Record<string, unknown>;
+  cacheKey: string;
+  /** One attempt's limit, in ms. */
+  timeoutMs: number;
+  createdAt: number;
+  updatedAt: number;
+  cached: boolean;
+  result: JobResult | null;
+  /** The per-user slot this job holds, or null once released. */
+  slot: number | null;
+  /** PixelLab's background job id, recorded before waiting so a retry resumes instead of paying twice. */
+  pixellabJobId: string | null;
+  /** Every failed attempt's error, oldest first (for the dead-letter entry). */
+  attemptErrors: JobErrorRecord[];
+}
+
+const millis = z.instanceof(Timestamp).transform((t) => t.toMillis());
+const errorRecord = z.object({
+  type: z.enum(ERROR_TYPES),
+  message: z.string(),
+  retryable: z.boolean(),
+  status: z.number().nullable(),
+  at: millis,
+});
+
+/** Firestore → {@link Job}. The document is untrusted input (older versions, manual edits): decode, then use. */
+const jobDocument = z.object({
+  userId: z.string(),
+  operation: z.enum(OPERATION_NAMES as [OperationName, ...OperationName[]]),
+  input: z.record(z.string(), z.unknown()),
+  cacheKey: z.string(),
+  status: z.enum(JOB_STATUSES),
+  progress: z.object({ percent: z.number(), stage: z.enum(PROGRESS_STAGES) }),
+  attempts: z.number(),
+  maxAttempts: z.number(),
+  timeoutMs: z.number(),
+  createdAt: millis,
+  updatedAt: millis,
+  startedAt: millis.nullable(),
+  finishedAt: millis.nullable(),
+  cached: z.boolean(),
+  result: z
+    .object({
+      images: z.array(
+        z.object({ base64: z.string(), width: z.number(), height: z.number(), format: z.literal("png") }),
+      ),
+      usage: z.record(z.string(), z.unknown()).nullable(),
+    })
+    .nullable(),
+  error: errorRecord.nullable(),
+  leaseId: z.string().nullable(),
+  leaseExpiresAt: millis.nullable(),
+  cancelRequested: z.boolean(),
+  nextAttemptAt: millis.nullable(),
+  slot: z.number().nullable(),
+  pixellabJobId: z.string().nullable().default(null),
+  attemptErrors: z.array(errorRecord).default([]),
+});
+
+export function decodeJob(id: string, data: DocumentData | undefined): Job {
+  const parsed = jobDocument.safeParse(data);
+  if (!parsed.success) throw new Error(`jobs/${id} is malformed: ${parsed.error.message}`);
+  return { id, ...parsed.data };
+}
+
+const ts = (ms: number | null): Timestamp | null => (ms === null ? null : Timestamp.fromMillis(ms));
+const errorFields = (e: JobErrorRecord | null) =>
+  e === null ? null : { ...e, at: Timestamp.fromMillis(e.at) };
+
+/** {@link Job} → Firestore fields (everything but the id). */
+export function encodeJob(job: Job): DocumentData {
+  const { id: _id, ...rest } = job;
+  return {
+    ...rest,
+    createdAt: Timestamp.fromMillis(job.createdAt),
+    updatedAt: Timestamp.fromMillis(job.updatedAt),
+    startedAt: ts(job.startedAt),
+    finishedAt: ts(job.finishedAt),
+    leaseExpiresAt: ts(job.leaseExpiresAt),
+    nextAttemptAt: ts(job.nextAttemptAt),
+    error: errorFields(job.error),
+    attemptErrors: job.attemptErrors.map(errorFields),
+  };
+}
+
+/** The Firestore fields of the state machine's part, for updates after a transition. */
+export function encodeState(state: JobState, now: number): DocumentData {
+  return {
+    status: state.status,
+    attempts: state.attempts,
+    maxAttempts: state.maxAttempts,
+    progress: state.progress,
+    leaseId: state.leaseId,
+    leaseExpiresAt: ts(state.leaseExpiresAt),
+    cancelRequested: state.cancelRequested,
+    nextAttemptAt: ts(state.nextAttemptAt),
+    startedAt: ts(state.startedAt),
+    finishedAt: ts(state.finishedAt),
+    error: errorFields(state.error),
+    updatedAt: Timestamp.fromMillis(now),
+  };
+}
+
+/** Firestore refuses documents over 1 MiB (1,048,576 bytes); this leaves room for field overhead. */
+export const MAX_DOCUMENT_BYTES = 1_000_000;
+
+/** An upper estimate of a value's stored size: its JSON length in UTF-8 bytes. */
+export function estimatedBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value), "utf8");
+}

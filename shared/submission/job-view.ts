@@ -1,0 +1,70 @@
+import type { Job } from "../store/job-document.ts";
+
+/** The job as its owner sees it over HTTP. Times are RFC 3339 strings. */
+export interface JobView {
+  jobId: string;
+  operation: string;
+  status: Job["status"];
+  progress: Job["progress"];
+  attempts: number;
+  maxAttempts: number;
+  cached: boolean;
+  cancelRequested: boolean;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  nextAttemptAt: string | null;
+  result?: {
+    images: { base64: string; width: number; height: number; format: "png"; url: string }[];
+    usage: Record<string, unknown> | null;
+  };
+  error?: { type: string; message: string; retryable: boolean };
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+export function jobUrl(jobId: string): string {
+  return `/v1/jobs/${jobId}`;
+}
+
+/**
+ * Builds the owner's view. A completed job carries its images (base64 PNG, as PixelLab returns
+ * them, plus a URL serving the bytes); a job that failed, or is waiting for a retry, carries its
+ * last error.
+ */
+export function toJobView(job: Job): JobView {
+  const view: JobView = {
+    jobId: job.id,
+    operation: job.operation,
+    status: job.status,
+    progress: job.progress,
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    cached: job.cached,
+    cancelRequested: job.cancelRequested,
+    createdAt: new Date(job.createdAt).toISOString(),
+    updatedAt: new Date(job.updatedAt).toISOString(),
+    startedAt: iso(job.startedAt),
+    finishedAt: iso(job.finishedAt),
+    nextAttemptAt: iso(job.nextAttemptAt),
+  };
+  if (job.status === "completed" && job.result !== null) {
+    view.result = {
+      images: job.result.images.map((image, index) => ({
+        ...image,
+        url: `${jobUrl(job.id)}/result?index=${index}`,
+      })),
+      usage: job.result.usage,
+    };
+  }
+  if (job.error !== null && job.status !== "completed") {
+    view.error = { type: job.error.type, message: job.error.message, retryable: job.error.retryable };
+  }
+  return view;
+}
+
+/** A strong ETag from the document version: it changes with every write to the job. */
+export function etagOf(version: string): string {
+  return `"${version}"`;
+}

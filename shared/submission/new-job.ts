@@ -1,0 +1,50 @@
+import { initialJobState } from "../job-state.ts";
+import type { NormalisedRequest } from "../operations/operations.ts";
+import { progressAt } from "../progress.ts";
+import type { Job, JobResult } from "../store/job-document.ts";
+
+export interface NewJobFacts {
+  id: string;
+  userId: string;
+  request: NormalisedRequest;
+  cacheKey: string;
+  timeoutMs: number;
+  maxAttempts: number;
+  now: number;
+}
+
+/** A job as admitted: queued, holding the user's slot `slot`. */
+export function queuedJob(facts: NewJobFacts, slot: number): Job {
+  return {
+    ...initialJobState(facts.maxAttempts),
+    id: facts.id,
+    userId: facts.userId,
+    operation: facts.request.operation,
+    input: facts.request.input as Record<string, unknown>,
+    cacheKey: facts.cacheKey,
+    timeoutMs: facts.timeoutMs,
+    createdAt: facts.now,
+    updatedAt: facts.now,
+    cached: false,
+    result: null,
+    slot,
+    pixellabJobId: null,
+    attemptErrors: [],
+  };
+}
+
+/**
+ * A job answered from the cache: born completed, so listeners and polling see the same document
+ * shape as for a generated result. It takes no slot, no task and no PixelLab call.
+ */
+export function cachedJob(facts: NewJobFacts, result: JobResult): Job {
+  return {
+    ...queuedJob(facts, 0),
+    slot: null,
+    status: "completed",
+    progress: progressAt("done"),
+    finishedAt: facts.now,
+    cached: true,
+    result,
+  };
+}

@@ -1,0 +1,161 @@
+import { cacheKey as cacheKeyOf } from "../cache-key.ts";
+import { canonicalJson } from "../canonical-json.ts";
+import { problem } from "../http/problem.ts";
+import { findHoldingClaim, takeClaim } from "../store/dedup-claims.ts";
+import { abandonIdempotent, finishIdempotent, startIdempotent } from "../store/idempotency-records.ts";
+import { estimatedBytes, MAX_DOCUMENT_BYTES, type JobResult } from "../store/job-document.ts";
+import { countActiveJobs, createJob } from "../store/job-store.ts";
+import { admitJob } from "./admit-job.ts";
+import { waitForDuplicate } from "./duplicate.ts";
+import { toJobView } from "./job-view.ts";
+import { cachedJob, type NewJobFacts } from "./new-job.ts";
+import { decodeSubmission, type SubmitOptions } from "./submit-request.ts";
+import type { ApiDeps } from "./submit-deps.ts";
+import { successResponse, type SubmitOutcome } from "./submission-outcome.ts";
+import { noteQueueDepth } from "./queue-threshold.ts";
+
+export interface SubmitCommand {
+  userId: string;
+  /** The decoded JSON body (untrusted). */
+  body: unknown;
+  idempotencyKey?: string | undefined;
+}
+
+/**
+ * `POST /v1/jobs`: turns a request into exactly one job, or an answer from the cache, or the
+ * caller's earlier job, or a precise refusal. Order matters: validation first (bad input costs
+ * nothing), then the caller's own duplicate (a repeat must not be refused by the limits its original
+ * holds), then the cache (a hit spends no slot), then the limits, then admission.
+ */
+export async function submitJob(deps: ApiDeps, command: SubmitCommand): Promise<SubmitOutcome> {
+  const decoded = decodeSubmission(command.body);
+  if (!decoded.ok) {
+    return {
+      kind: "rejected",
+      problem: problem("validation-error", "The request has invalid fields.", { errors: decoded.errors }),
+    };
+  }
+  const facts: NewJobFacts = {
+    id: deps.newJobId(),
+    userId: command.userId,
+    request: decoded.request,
+    cacheKey: cacheKeyOf(decoded.request),
+    timeoutMs: decoded.options.timeoutMs ?? deps.config.jobTimeout.defaultMs,
+    maxAttempts: deps.config.retry.maxAttempts,
+    now: deps.clock.now(),
+  };
+  if (estimatedBytes(facts.request.input) > MAX_DOCUMENT_BYTES - 50_000) {
+    return {
+      kind: "rejected",
+      problem: problem(
+        "payload-too-large",
+        "The input's images are too large to store with the job (1 MiB per job).",
+      ),
+    };
+  }
+  const key = command.idempotencyKey;
+  if (key === undefined) return decide(deps, facts, decoded.options);
+  const fingerprint = canonicalJson({ cacheKey: facts.cacheKey, options: decoded.options });
+  const started = await startIdempotent(deps.firestore, facts.userId, key, fingerprint, facts.now);
+  if (started.kind === "replay") return { kind: "replayed", response: started.response };
+  if (started.kind === "in-progress") {
+    return {
+      kind: "rejected",
+      problem: problem("conflict", "A request with this Idempotency-Key is still in progress.", {
+        retryAfterSeconds: 1,
+      }),
+    };
+  }
+  if (started.kind === "mismatch") {
+    return {
+      kind: "rejected",
+      problem: problem("validation-error", "This Idempotency-Key was used with a different request.", {
+        errors: [{ path: "Idempotency-Key", message: "already used with a different request body" }],
+      }),
+    };
+  }
+  const outcome = await decide(deps, facts, decoded.options).catch(async (error: unknown) => {
+    await abandonIdempotent(deps.firestore, facts.userId, key);
+    throw error;
+  });
+  if (outcome.kind === "rejected" || outcome.kind === "replayed")
+    await abandonIdempotent(deps.firestore, facts.userId, key);
+  else await finishIdempotent(deps.firestore, facts.userId, key, successResponse(outcome));
+  return outcome;
+}
+
+async function decide(deps: ApiDeps, facts: NewJobFacts, options: SubmitOptions): Promise<SubmitOutcome> {
+  const { firestore, config } = deps;
+  const earlier = await findHoldingClaim(
+    firestore,
+    facts.userId,
+    facts.cacheKey,
+    facts.now,
+    config.limits.dedupWindowMs,
+  );
+  if (earlier !== undefined) return waitForDuplicate(deps, earlier);
+
+  if (options.cache === "use") {
+    const result = await deps.cache.get(facts.cacheKey, facts.now);
+    if (result !== undefined) return answerFromCache(deps, facts, result);
+  }
+
+  const activeJobs = await countActiveJobs(firestore);
+  if (activeJobs >= config.limits.queueCapacity) return queueFull(deps, activeJobs);
+  const outcome = await admitJob(deps, facts, activeJobs);
+  if (outcome.kind === "accepted") {
+    await noteQueueDepth(deps, activeJobs + 1);
+    await deps.events.publish({
+      type: "job.queued",
+      jobId: facts.id,
+      userId: facts.userId,
+      operation: facts.request.operation,
+      at: facts.now,
+      data: { position: outcome.position, cacheKey: facts.cacheKey },
+    });
+  }
+  return outcome;
+}
+
+/** Writes a completed job from the cache: 1 write (job) + 1 (dedup claim) + at most 1 per second (hits). */
+async function answerFromCache(deps: ApiDeps, facts: NewJobFacts, result: JobResult): Promise<SubmitOutcome> {
+  const job = cachedJob(facts, result);
+  await createJob(deps.firestore, job);
+  await takeClaim(
+    deps.firestore,
+    facts.userId,
+    facts.cacheKey,
+    job.id,
+    facts.now,
+    deps.config.limits.dedupWindowMs,
+  );
+  await deps.cache.recordHit(facts.cacheKey, facts.now);
+  await deps.events.publish({
+    type: "job.completed",
+    jobId: job.id,
+    userId: job.userId,
+    operation: job.operation,
+    at: facts.now,
+    data: { cached: true },
+  });
+  return { kind: "cached", view: toJobView(job) };
+}
+
+function queueFull(deps: ApiDeps, activeJobs: number): SubmitOutcome {
+  const { config } = deps;
+  // Time for the queue to drain below capacity at its concurrency, at the typical job duration.
+  const excess = activeJobs - config.limits.queueCapacity + 1;
+  const drainMs = (excess / config.queueConcurrency) * config.expectedJobMs;
+  const retryAfterSeconds = Math.max(1, Math.ceil(drainMs / 1000));
+  deps.logger.warn({ activeJobs, capacity: config.limits.queueCapacity }, "queue full; refusing submission");
+  return {
+    kind: "rejected",
+    problem: problem(
+      "queue-full",
+      `The queue holds ${activeJobs} active jobs (capacity ${config.limits.queueCapacity}).`,
+      {
+        retryAfterSeconds,
+      },
+    ),
+  };
+}

@@ -1,0 +1,63 @@
+import { z } from "zod";
+import type { FieldProblem } from "../errors.ts";
+import {
+  toFieldProblems,
+  validateOperationRequest,
+  type NormalisedRequest,
+} from "../operations/operations.ts";
+
+/** Per-job options a client may set. */
+export interface SubmitOptions {
+  /** One attempt's time limit, in ms (10 s to 30 min); the configured default when absent. */
+  timeoutMs: number | undefined;
+  /** `bypass` skips the cache lookup (the result is still cached afterwards). @defaultValue "use" */
+  cache: "use" | "bypass";
+}
+
+const envelope = z.strictObject({
+  operation: z.string(),
+  input: z.record(z.string(), z.unknown()),
+  options: z
+    .strictObject({
+      timeoutMs: z.int().min(10_000).max(1_800_000).optional(),
+      cache: z.enum(["use", "bypass"]).default("use"),
+    })
+    .default({ cache: "use" }),
+});
+
+export type DecodedSubmission =
+  { ok: true; request: NormalisedRequest; options: SubmitOptions } | { ok: false; errors: FieldProblem[] };
+
+/**
+ * Decodes `POST /v1/jobs`'s body: the envelope `{operation, input, options?}` and the operation's own
+ * input, reporting every problem at once (envelope and input) rather than the first.
+ */
+export function decodeSubmission(body: unknown): DecodedSubmission {
+  const parsed = envelope.safeParse(body);
+  const errors = parsed.success ? [] : toFieldProblems(parsed.error.issues);
+  const raw = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+  const inputIsObject = typeof raw.input === "object" && raw.input !== null && !Array.isArray(raw.input);
+  if (typeof raw.operation === "string" && inputIsObject) {
+    const operation = validateOperationRequest(raw.operation, raw.input);
+    if (!operation.ok) errors.push(...operation.errors);
+    else if (parsed.success) {
+      const options = parsed.data.options;
+      return {
+        ok: true,
+        request: operation.value,
+        options: { timeoutMs: options.timeoutMs, cache: options.cache },
+      };
+    }
+  }
+  return { ok: false, errors: dedupe(errors) };
+}
+
+function dedupe(errors: FieldProblem[]): FieldProblem[] {
+  const seen = new Set<string>();
+  return errors.filter((e) => {
+    const key = `${e.path}\u0000${e.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

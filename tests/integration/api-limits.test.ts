@@ -1,0 +1,131 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { startApiRig, type ApiRig } from "../harness/api-rig.ts";
+import { signUpUser } from "../harness/auth-users.ts";
+import { pixfluxBody } from "../harness/fixtures.ts";
+import { call } from "../harness/http-client.ts";
+import { waitFor } from "../harness/wait-for.ts";
+
+interface ProblemBody {
+  type: string;
+  detail: string;
+  activeJobs?: number;
+  limit?: number;
+}
+
+describe("per-user and queue-wide limits", () => {
+  const rigs: ApiRig[] = [];
+  const rigWith = async (env: Record<string, string> = {}) => {
+    const rig = await startApiRig({ env });
+    rigs.push(rig);
+    return rig;
+  };
+  afterAll(() => Promise.all(rigs.map((r) => r.close())));
+
+  it("accepts exactly 5 of 20 simultaneous distinct submissions by one user, refusing the rest with 429", async () => {
+    const rig = await rigWith();
+    const user = await signUpUser();
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call(rig.url, "POST", "/v1/jobs", { token: user.idToken, json: pixfluxBody(`sprite number ${i}`) }),
+      ),
+    );
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 202)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(15);
+
+    const refused = responses.find((r) => r.status === 429);
+    expect(refused?.headers.get("retry-after")).toBe("30");
+    expect(refused?.body).toMatchObject({ type: "/problems/user-limit-reached", activeJobs: 5, limit: 5 });
+
+    const jobs = await rig.runtime.deps.firestore.collection("jobs").where("userId", "==", user.uid).get();
+    expect(jobs.size).toBe(5);
+    expect(await rig.listTasks()).toHaveLength(5);
+    const claims = await rig.runtime.deps.firestore
+      .collection("dedupClaims")
+      .where("userId", "==", user.uid)
+      .get();
+    expect(claims.size).toBe(5); // refused submissions left no claim behind
+  });
+
+  it("frees a slot when the user cancels, so the next submission is accepted", async () => {
+    const rig = await rigWith({ USER_ACTIVE_JOB_LIMIT: "2" });
+    const user = await signUpUser();
+    const first = await call(rig.url, "POST", "/v1/jobs", {
+      token: user.idToken,
+      json: pixfluxBody("slot one"),
+    });
+    await call(rig.url, "POST", "/v1/jobs", { token: user.idToken, json: pixfluxBody("slot two") });
+    const third = await call(rig.url, "POST", "/v1/jobs", {
+      token: user.idToken,
+      json: pixfluxBody("slot three"),
+    });
+    expect(third.status).toBe(429);
+    const { jobId } = first.body as { jobId: string };
+    expect((await call(rig.url, "DELETE", `/v1/jobs/${jobId}`, { token: user.idToken })).status).toBe(200);
+    const retried = await call(rig.url, "POST", "/v1/jobs", {
+      token: user.idToken,
+      json: pixfluxBody("slot three"),
+    });
+    expect(retried.status).toBe(202);
+  });
+
+  it("refuses with 503 and Retry-After once the queue holds its capacity, writing nothing", async () => {
+    const rig = await rigWith({ QUEUE_CAPACITY: "3", QUEUE_WARNING_THRESHOLD: "2" });
+    const users = await Promise.all([1, 2, 3, 4].map(() => signUpUser()));
+    for (const [i, user] of users.slice(0, 3).entries()) {
+      const res = await call(rig.url, "POST", "/v1/jobs", {
+        token: user.idToken,
+        json: pixfluxBody(`fill ${i}`),
+      });
+      expect(res.status).toBe(202);
+    }
+    const late = users[3]!;
+    const full = await call(rig.url, "POST", "/v1/jobs", {
+      token: late.idToken,
+      json: pixfluxBody("one too many"),
+    });
+    expect(full.status).toBe(503);
+    expect((full.body as ProblemBody).type).toBe("/problems/queue-full");
+    // One job over capacity drains at 10 concurrent × 30 s per job: 3 s.
+    expect(full.headers.get("retry-after")).toBe("3");
+    const jobs = await rig.runtime.deps.firestore.collection("jobs").where("userId", "==", late.uid).get();
+    expect(jobs.size).toBe(0);
+    expect(await rig.listTasks()).toHaveLength(3);
+  });
+
+  it("publishes queue.threshold when an admission reaches the warning level", async () => {
+    const rig = await rigWith({ QUEUE_CAPACITY: "5", QUEUE_WARNING_THRESHOLD: "2" });
+    for (const i of [1, 2, 3]) {
+      const user = await signUpUser();
+      await call(rig.url, "POST", "/v1/jobs", { token: user.idToken, json: pixfluxBody(`depth ${i}`) });
+    }
+    const event = await waitFor(() => rig.events.find((m) => m.attributes.type === "queue.threshold"), {
+      timeoutMs: 15_000,
+      description: "a queue.threshold event",
+    });
+    expect(JSON.parse(event.data.toString())).toMatchObject({
+      data: { activeJobs: 2, threshold: 2, capacity: 5 },
+    });
+    await waitFor(() => rig.events.filter((m) => m.attributes.type === "job.queued").length === 3, {
+      timeoutMs: 15_000,
+      description: "three job.queued events",
+    });
+    expect(rig.events.filter((m) => m.attributes.type === "queue.threshold")).toHaveLength(1);
+  });
+
+  it("undoes the job and answers 503 when the task cannot be enqueued", async () => {
+    const rig = await rigWith();
+    await rig.tasksClient.deleteQueue({ name: rig.queueName });
+    const user = await signUpUser();
+    const res = await call(rig.url, "POST", "/v1/jobs", {
+      token: user.idToken,
+      json: pixfluxBody("a lost task"),
+    });
+    expect(res.status).toBe(503);
+    expect((res.body as ProblemBody).type).toBe("/problems/unavailable");
+    const db = rig.runtime.deps.firestore;
+    expect((await db.collection("jobs").where("userId", "==", user.uid).get()).size).toBe(0);
+    expect((await db.collection("userSlots").where("userId", "==", user.uid).get()).size).toBe(0);
+    expect((await db.collection("dedupClaims").where("userId", "==", user.uid).get()).size).toBe(0);
+  });
+});
