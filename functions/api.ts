@@ -9,6 +9,7 @@ import { listJobs, readJob, readResult } from "../shared/submission/read-jobs.ts
 import { submitJob } from "../shared/submission/submit-job.ts";
 import { successResponse } from "../shared/submission/submission-outcome.ts";
 import { createApiRuntime, type ApiRuntime } from "../shared/wiring/api-deps.ts";
+import { routeAdmin } from "./admin-routes.ts";
 import { applyCors, authenticate, queryValue, sendJson, sendProblem } from "./http-io.ts";
 
 const JOB_PATH = /^\/v1\/jobs\/([^/]+)$/;
@@ -44,6 +45,7 @@ async function route(runtime: ApiRuntime, req: Request, res: Response): Promise<
   }
   const caller = await authenticate(req, res, runtime.auth);
   if (caller === undefined) return;
+  if (await routeAdmin(runtime, caller, req, res)) return;
   if (path === "/v1/jobs" && method === "POST") return postJob(runtime, caller, req, res);
   if (path === "/v1/jobs" && method === "GET") return getJobs(runtime, caller, req, res);
   const result = RESULT_PATH.exec(path);

@@ -17,6 +17,15 @@ export interface Config {
   tasksEmulatorHost: string | undefined;
   /** When set, tasks carry an OIDC token for this service account and the handler verifies it. */
   tasksServiceAccountEmail: string | undefined;
+  /** How the handler verifies those tokens (Google's by default; the Cloud Tasks emulator's locally). */
+  tasksOidc: {
+    /** Expected `aud`. @defaultValue TASK_HANDLER_URL */
+    audience: string | undefined;
+    /** Expected `iss`. @defaultValue "https://accounts.google.com" */
+    issuer: string;
+    /** Where the signing keys are. @defaultValue "https://www.googleapis.com/oauth2/v3/certs" */
+    jwksUrl: string;
+  };
   /** Pub/Sub topic for job lifecycle events. @defaultValue "generation-events" */
   eventsTopic: string;
   /** Optional L1 cache in front of Firestore. */
@@ -26,6 +35,8 @@ export interface Config {
     baseUrl: string;
     /** Secret: never logged. Required by the task handler, not by the API. */
     apiKey: string | undefined;
+    /** First pause between polls of a PixelLab background job, in ms. @defaultValue 2_000 */
+    pollIntervalMs: number;
   };
   limits: {
     /** Active (queued + processing) jobs above which submissions get 503. @defaultValue 500 */
@@ -55,6 +66,8 @@ export interface Config {
     maxMs: number;
   };
   retry: RetryPolicy;
+  /** A queued job untouched this long with no task behind it is re-enqueued by the sweeper, in ms. @defaultValue 120_000 */
+  sweepStaleMs: number;
   logLevel: "debug" | "info" | "warn" | "error";
 }
 
@@ -83,11 +96,23 @@ export function loadConfig(env: Env): Config {
     taskHandlerUrl: r.url("TASK_HANDLER_URL", undefined, ["http:", "https:"]),
     tasksEmulatorHost: r.string("TASKS_EMULATOR_HOST", undefined, HOST_PORT, "must be host:port"),
     tasksServiceAccountEmail: r.string("TASKS_SERVICE_ACCOUNT_EMAIL", undefined, EMAIL, "must be an email"),
+    tasksOidc: {
+      audience: r.url("TASKS_OIDC_AUDIENCE", undefined, ["http:", "https:"]),
+      issuer: r.url("TASKS_OIDC_ISSUER", "https://accounts.google.com", ["http:", "https:"]) as string,
+      jwksUrl: r.url("TASKS_OIDC_JWKS_URL", "https://www.googleapis.com/oauth2/v3/certs", [
+        "http:",
+        "https:",
+      ]) as string,
+    },
     eventsTopic: r.string("EVENTS_TOPIC", "generation-events", TOPIC, "must be a Pub/Sub topic id"),
     redisUrl: r.url("REDIS_URL", undefined, ["redis:", "rediss:"]),
     pixellab: {
       baseUrl: r.url("PIXELLAB_BASE_URL", "https://api.pixellab.ai/v1", ["http:", "https:"]) as string,
-      apiKey: r.string("PIXELLAB_API_KEY", undefined, /^\S{8,512}$/, "must be 8-512 non-space characters"),
+      // PIXELLAB_SECRET is the official SDKs' name for the same key.
+      apiKey:
+        r.string("PIXELLAB_API_KEY", undefined, /^\S{8,512}$/, "must be 8-512 non-space characters") ??
+        r.string("PIXELLAB_SECRET", undefined, /^\S{8,512}$/, "must be 8-512 non-space characters"),
+      pollIntervalMs: r.int("PIXELLAB_POLL_INTERVAL_MS", 2_000, 10, 60_000),
     },
     limits: {
       queueCapacity: capacity,
@@ -111,6 +136,7 @@ export function loadConfig(env: Env): Config {
       maxDelayMs,
       jitterRatio: 0.1,
     },
+    sweepStaleMs: r.int("SWEEP_STALE_MS", 120_000, 1_000, 3_600_000),
     logLevel: r.oneOf("LOG_LEVEL", "info", ["debug", "info", "warn", "error"] as const),
   };
   // Values that are each fine but do not fit together.

@@ -27,6 +27,7 @@ const TITLES = {
   "validation-error": [422, "Request failed validation"],
   "user-limit-reached": [429, "Too many active jobs"],
   "queue-full": [503, "The queue is full"],
+  internal: [500, "Internal error"],
   unavailable: [503, "Service temporarily unavailable"],
   "method-not-allowed": [405, "Method not allowed"],
 } as const satisfies Record<string, readonly [number, string]>;

@@ -7,6 +7,8 @@ export interface TaskRequest {
   jobId: string;
   /** The attempt this task starts (1 = first). Part of the task name, so re-enqueueing is idempotent. */
   attempt: number;
+  /** The job's task-name generation (0 until a replay or a sweeper rescue needs fresh names). */
+  run: number;
   /** Earliest delivery, ms since the epoch; now when absent. */
   notBeforeMs?: number;
   /** Cloud Tasks' dispatch deadline for this task, in ms (15 s to 30 min). */
@@ -18,9 +20,9 @@ export interface TaskScheduler {
   /** Creates the task; an existing task of the same name counts as success (at-least-once callers). */
   enqueue(request: TaskRequest): Promise<{ taskName: string }>;
   /** Deletes a pending task; a task that is already gone counts as success. */
-  remove(jobId: string, attempt: number): Promise<void>;
+  remove(jobId: string, attempt: number, run: number): Promise<void>;
   /** Whether the task for this attempt still exists (scheduled or being dispatched). */
-  exists(jobId: string, attempt: number): Promise<boolean>;
+  exists(jobId: string, attempt: number, run: number): Promise<boolean>;
   /** Cheap liveness probe of the queue, for `/health`. */
   probe(): Promise<void>;
 }
@@ -28,10 +30,11 @@ export interface TaskScheduler {
 /**
  * The task id for a job's attempt. Random job ids give the hashed prefixes Google recommends; the
  * id never derives from the request's content hash, because names stay reserved for about an hour
- * after a task ends, and a legitimate repeat of the same request must still get its own task.
+ * after a task ends, and a legitimate repeat of the same request must still get its own task. A
+ * replay from the dead-letter queue or a sweeper rescue starts a new run, so its task names are fresh.
  */
-export function taskId(jobId: string, attempt: number): string {
-  return `job-${jobId}-a${attempt}`;
+export function taskId(jobId: string, attempt: number, run = 0): string {
+  return run === 0 ? `job-${jobId}-a${attempt}` : `job-${jobId}-r${run}-a${attempt}`;
 }
 
 const GRPC_NOT_FOUND = 5;
@@ -60,12 +63,15 @@ export function cloudTasksScheduler(
   config: Pick<Config, "projectId" | "location" | "queueId" | "taskHandlerUrl" | "tasksServiceAccountEmail">,
 ): TaskScheduler {
   const parent = queuePath(config);
-  const nameOf = (jobId: string, attempt: number) => `${parent}/tasks/${taskId(jobId, attempt)}`;
+  const nameOf = (jobId: string, attempt: number, run: number) =>
+    `${parent}/tasks/${taskId(jobId, attempt, run)}`;
   return {
     async enqueue(request) {
       if (config.taskHandlerUrl === undefined) throw new Error("TASK_HANDLER_URL is not configured");
-      const name = nameOf(request.jobId, request.attempt);
-      const body = Buffer.from(JSON.stringify({ jobId: request.jobId, attempt: request.attempt }));
+      const name = nameOf(request.jobId, request.attempt, request.run);
+      const body = Buffer.from(
+        JSON.stringify({ jobId: request.jobId, attempt: request.attempt, run: request.run }),
+      );
       const deadlineMs = Math.min(1_800_000, Math.max(15_000, request.dispatchDeadlineMs));
       try {
         await client.createTask({
@@ -94,16 +100,16 @@ export function cloudTasksScheduler(
       }
       return { taskName: name };
     },
-    async remove(jobId, attempt) {
+    async remove(jobId, attempt, run) {
       try {
-        await client.deleteTask({ name: nameOf(jobId, attempt) });
+        await client.deleteTask({ name: nameOf(jobId, attempt, run) });
       } catch (error) {
         if (grpcCode(error) !== GRPC_NOT_FOUND) throw error;
       }
     },
-    async exists(jobId, attempt) {
+    async exists(jobId, attempt, run) {
       try {
-        await client.getTask({ name: nameOf(jobId, attempt) });
+        await client.getTask({ name: nameOf(jobId, attempt, run) });
         return true;
       } catch (error) {
         if (grpcCode(error) === GRPC_NOT_FOUND) return false;

@@ -38,6 +38,12 @@ export interface Job extends JobState {
   pixellabJobId: string | null;
   /** Every failed attempt's error, oldest first (for the dead-letter entry). */
   attemptErrors: JobErrorRecord[];
+  /**
+   * Task-name generation, part of task names (see `taskId`): bumped whenever the next task needs a
+   * name never used before (a dead-letter replay, a sweeper rescue), since Cloud Tasks keeps used
+   * names reserved for about an hour.
+   */
+  run: number;
 }
 
 const millis = z.instanceof(Timestamp).transform((t) => t.toMillis());
@@ -81,6 +87,7 @@ const jobDocument = z.object({
   slot: z.number().nullable(),
   pixellabJobId: z.string().nullable().default(null),
   attemptErrors: z.array(errorRecord).default([]),
+  run: z.number().default(0),
 });
 
 export function decodeJob(id: string, data: DocumentData | undefined): Job {

@@ -47,6 +47,7 @@ export async function admitJob(
     await deps.tasks.enqueue({
       jobId: job.id,
       attempt: 1,
+      run: 0,
       dispatchDeadlineMs: dispatchDeadlineMs(job.timeoutMs),
     });
   } catch (error) {

@@ -51,7 +51,7 @@ export async function cancelJob(deps: ApiDeps, userId: string, jobId: string): P
   const job = result.job;
   if (job.status === "processing") return { kind: "cancel-requested", view: toJobView(job) };
   // Queued: its next delivery is attempt `attempts + 1`. A task already gone is fine.
-  await deps.tasks.remove(job.id, job.attempts + 1).catch((error: unknown) => {
+  await deps.tasks.remove(job.id, job.attempts + 1, job.run).catch((error: unknown) => {
     // The handler also refuses cancelled jobs, so a surviving task only costs one no-op delivery.
     deps.logger.warn({ err: error, jobId }, "could not delete the cancelled job's task");
   });

@@ -30,6 +30,7 @@ export function queuedJob(facts: NewJobFacts, slot: number): Job {
     slot,
     pixellabJobId: null,
     attemptErrors: [],
+    run: 0,
   };
 }
 

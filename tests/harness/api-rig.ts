@@ -8,7 +8,11 @@ import { pino } from "pino";
 import { createApiHandler } from "../../functions/api.ts";
 import { loadConfig, queuePath, type Config } from "../../shared/config.ts";
 import { createApiRuntime, type ApiRuntime } from "../../shared/wiring/api-deps.ts";
-import { startCloudTasksEmulator, type CloudTasksEmulator } from "../cloud-tasks-emulator/emulator.ts";
+import {
+  startCloudTasksEmulator,
+  type CloudTasksEmulator,
+  type CloudTasksEmulatorOptions,
+} from "../cloud-tasks-emulator/emulator.ts";
 import { emulatorTokenVerifier } from "./auth-users.ts";
 import { isolatedProjectId, uniqueName } from "./isolation.ts";
 
@@ -34,6 +38,8 @@ export interface ApiRigOptions {
   pauseQueue?: boolean;
   /** Where tasks are delivered. @defaultValue an unused loopback URL (the queue is paused) */
   taskHandlerUrl?: string;
+  /** Extra Cloud Tasks emulator settings (a dispatch deadline cap, a backoff scale). */
+  tasksEmulator?: CloudTasksEmulatorOptions;
 }
 
 /**
@@ -47,6 +53,7 @@ export async function startApiRig(options: ApiRigOptions = {}): Promise<ApiRig> 
   const tasksEmulator = await startCloudTasksEmulator({
     queues: [queueName],
     logger: pino({ level: "silent" }),
+    ...options.tasksEmulator,
   });
   const tasksClient = new CloudTasksClient(tasksEmulator.clientOptions(projectId));
   if (options.pauseQueue ?? true) await tasksClient.pauseQueue({ name: queueName });

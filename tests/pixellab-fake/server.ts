@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { OperationName } from "../../shared/operations/operations.ts";
 import { createBackgroundJobs } from "./background-jobs.ts";
 import { handleGeneration, type FakeContext } from "./generation.ts";
-import { bearerToken, sendJson } from "./http-io.ts";
+import { bearerToken, readBody, sendJson } from "./http-io.ts";
 import { applyDirectives, DEFAULT_SCENARIO } from "./scenarios.ts";
 import { createStats, type FakeStats } from "./stats.ts";
 
@@ -41,6 +41,8 @@ export interface FakePixelLab {
   stop(): Promise<void>;
   /** Forgets stats and background jobs. */
   reset(): void;
+  /** Replaces the server-wide scenario (e.g. switch a failing upstream back to `success`). */
+  setScenario(spec: string): void;
   stats(): FakeStats;
 }
 
@@ -93,6 +95,11 @@ export async function startFakePixelLab(options: FakePixelLabOptions = {}): Prom
     port,
     stop: () => close(server),
     reset,
+    setScenario: (spec) => {
+      const next = applyDirectives(spec, DEFAULT_SCENARIO);
+      if (!next.ok) throw new Error(`invalid fake scenario: ${next.message}`);
+      ctx.defaultScenario = next.scenario;
+    },
     stats: () => ctx.stats.snapshot(),
   };
 }
@@ -109,6 +116,12 @@ async function route(
   if (path === "/__fake/reset" && method === "POST") {
     reset();
     return sendJson(res, 200, { reset: true });
+  }
+  if (path === "/__fake/scenario" && method === "PUT") {
+    const next = applyDirectives((await readBody(req)).trim(), DEFAULT_SCENARIO);
+    if (!next.ok) return sendJson(res, 400, { detail: next.message });
+    ctx.defaultScenario = next.scenario;
+    return sendJson(res, 200, { scenario: next.scenario });
   }
   const [, version, name, id, extra] = path.split("/");
   if ((version !== "v1" && version !== "v2") || name === undefined) return notFound(res);

@@ -99,6 +99,16 @@ describe("loadConfig values", () => {
       expected: { tasksEmulatorHost: "localhost:8123" },
     },
     { name: "API key", env: { PIXELLAB_API_KEY: KEY }, expected: { pixellab: { apiKey: KEY } } },
+    {
+      name: "API key under the SDKs' name",
+      env: { PIXELLAB_SECRET: KEY },
+      expected: { pixellab: { apiKey: KEY } },
+    },
+    {
+      name: "OIDC verification settings",
+      env: { TASKS_OIDC_ISSUER: "http://127.0.0.1:8124", TASKS_OIDC_JWKS_URL: "http://127.0.0.1:8124/jwks" },
+      expected: { tasksOidc: { issuer: "http://127.0.0.1:8124", jwksUrl: "http://127.0.0.1:8124/jwks" } },
+    },
   ])("reads $name", ({ env, expected }) => {
     expect(loadConfig({ ...BASE, ...env })).toMatchObject(expected);
   });

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { loadPixelLabConfig, PixelLabConfigError } from "../../shared/pixellab/config.ts";
 import { apiVersion, backgroundJobUrl, operationUrl } from "../../shared/pixellab/endpoints.ts";
 import { expectedOutput } from "../../shared/pixellab/expected-output.ts";
 import { buildRequestBody } from "../../shared/pixellab/request-body.ts";
@@ -148,45 +147,5 @@ describe("endpoints", () => {
     { name: "v2 with trailing slash", base: "https://api.pixellab.ai/v2/", version: "v2" },
   ])("apiVersion $name", ({ base, version }) => {
     expect(apiVersion(base)).toBe(version);
-  });
-});
-
-describe("loadPixelLabConfig", () => {
-  const cases = [
-    {
-      name: "key only: real v1 API",
-      env: { PIXELLAB_API_KEY: "k" },
-      expected: { baseUrl: "https://api.pixellab.ai/v1", apiKey: "k" },
-    },
-    {
-      name: "SDK name PIXELLAB_SECRET",
-      env: { PIXELLAB_SECRET: "s" },
-      expected: { baseUrl: "https://api.pixellab.ai/v1", apiKey: "s" },
-    },
-    {
-      name: "local fake",
-      env: { PIXELLAB_API_KEY: "fake-pixellab-key", PIXELLAB_BASE_URL: "http://127.0.0.1:8790/v1/" },
-      expected: { baseUrl: "http://127.0.0.1:8790/v1", apiKey: "fake-pixellab-key" },
-    },
-  ];
-  it.each(cases)("$name", ({ env, expected }) => {
-    expect(loadPixelLabConfig(env)).toEqual(expected);
-  });
-
-  it.each([
-    { name: "no key", env: {}, message: /PIXELLAB_API_KEY/ },
-    {
-      name: "base URL not a URL",
-      env: { PIXELLAB_API_KEY: "k", PIXELLAB_BASE_URL: "api.pixellab.ai" },
-      message: /PIXELLAB_BASE_URL="api.pixellab.ai"/,
-    },
-    {
-      name: "base URL ftp",
-      env: { PIXELLAB_API_KEY: "k", PIXELLAB_BASE_URL: "ftp://x/v1" },
-      message: /http\(s\)/,
-    },
-  ])("rejects $name", ({ env, message }) => {
-    expect(() => loadPixelLabConfig(env)).toThrow(PixelLabConfigError);
-    expect(() => loadPixelLabConfig(env)).toThrow(message);
   });
 });

@@ -1,0 +1,84 @@
+import type { Request, Response } from "@google-cloud/functions-framework";
+import { bulkDeadLetters, type BulkAction } from "../shared/admin/bulk-dead-letters.ts";
+import { discardDeadLetter } from "../shared/admin/discard-dead-letter.ts";
+import { listDeadLetterPage, readDeadLetter } from "../shared/admin/list-dead-letters.ts";
+import { replayDeadLetter } from "../shared/admin/replay-dead-letter.ts";
+import { problem } from "../shared/http/problem.ts";
+import type { Caller } from "../shared/ports/id-token-verifier.ts";
+import type { ApiRuntime } from "../shared/wiring/api-deps.ts";
+import { queryValue, sendJson, sendProblem } from "./http-io.ts";
+
+const COLLECTION_PATH = "/v1/admin/dead-letters";
+const BULK_PATH = /^\/v1\/admin\/dead-letters:(retry|delete)$/;
+const ENTRY_PATH = /^\/v1\/admin\/dead-letters\/([^/:]+)(\/retry)?$/;
+
+/**
+ * The dead-letter admin routes, inside the `api` function. Returns false when the path is not an
+ * admin path (the caller routes on); otherwise answers. Every admin path needs a token with the
+ * `admin: true` custom claim: others get 403 before anything is read.
+ */
+export async function routeAdmin(runtime: ApiRuntime, caller: Caller, req: Request, res: Response) {
+  const { path, method } = req;
+  if (path !== "/v1/admin" && !path.startsWith("/v1/admin/")) return false;
+  if (!caller.admin) {
+    sendProblem(res, problem("forbidden", "Only operators (tokens with the admin claim) may use /v1/admin."));
+    return true;
+  }
+  const deps = runtime.deps;
+  if (path === COLLECTION_PATH && method === "GET") {
+    const outcome = await listDeadLetterPage(deps, {
+      errorType: queryValue(req, "errorType"),
+      limit: queryValue(req, "limit"),
+      cursor: queryValue(req, "cursor"),
+    });
+    if (outcome.kind === "rejected") sendProblem(res, outcome.problem);
+    else sendJson(res, 200, { entries: outcome.entries, nextCursor: outcome.nextCursor });
+    return true;
+  }
+  const bulk = BULK_PATH.exec(path);
+  if (bulk?.[1] !== undefined && method === "POST") {
+    await postBulk(runtime, bulk[1] as BulkAction, req, res);
+    return true;
+  }
+  const entry = ENTRY_PATH.exec(path);
+  const jobId = entry?.[1];
+  if (jobId !== undefined && entry?.[2] !== undefined && method === "POST") {
+    const outcome = await replayDeadLetter(deps, jobId);
+    if (outcome.kind === "rejected") sendProblem(res, outcome.problem);
+    else sendJson(res, 202, outcome.view, { Location: `/v1/jobs/${jobId}` });
+    return true;
+  }
+  if (jobId !== undefined && entry?.[2] === undefined && method === "GET") {
+    const outcome = await readDeadLetter(deps, jobId);
+    if (outcome.kind === "rejected") sendProblem(res, outcome.problem);
+    else sendJson(res, 200, outcome.entry);
+    return true;
+  }
+  if (jobId !== undefined && entry?.[2] === undefined && method === "DELETE") {
+    const outcome = await discardDeadLetter(deps, jobId);
+    if (outcome.kind === "rejected") sendProblem(res, outcome.problem);
+    else res.status(204).end();
+    return true;
+  }
+  const known = path === COLLECTION_PATH || bulk !== null || entry !== null;
+  sendProblem(
+    res,
+    known
+      ? problem("method-not-allowed", `${method} is not supported on ${path}.`)
+      : problem("not-found", `No route ${path}.`),
+  );
+  return true;
+}
+
+async function postBulk(runtime: ApiRuntime, action: BulkAction, req: Request, res: Response) {
+  if (!req.is("application/json")) {
+    return sendProblem(
+      res,
+      problem("unsupported-media-type", "Send the filter as 'Content-Type: application/json'."),
+    );
+  }
+  const outcome = await bulkDeadLetters(runtime.deps, action, req.body);
+  if (outcome.kind === "rejected") return sendProblem(res, outcome.problem);
+  const count = action === "retry" ? { retried: outcome.done.length } : { deleted: outcome.done.length };
+  sendJson(res, 200, { ...count, jobIds: outcome.done, failed: outcome.failed });
+}

@@ -1,0 +1,7 @@
+import type { ApiDeps } from "../submission/submit-deps.ts";
+
+/** What the dead-letter admin use-cases need: part of the API's deps (they run in the `api` function). */
+export type AdminDeps = Pick<ApiDeps, "config" | "firestore" | "tasks" | "events" | "clock" | "logger">;
+
+/** Job ids as the API issues them; anything else cannot name a document and is answered 404. */
+export const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;

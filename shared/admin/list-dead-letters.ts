@@ -1,0 +1,83 @@
+import { ERROR_TYPES, isErrorType, type ErrorType, type FieldProblem } from "../errors.ts";
+import { problem, type Problem } from "../http/problem.ts";
+import { getDeadLetter, listDeadLetters } from "../store/dead-letters.ts";
+import { JOB_ID, type AdminDeps } from "./admin-deps.ts";
+import { toDeadLetterView, type DeadLetterView } from "./dead-letter-view.ts";
+
+export type ListDeadLettersOutcome =
+  | { kind: "page"; entries: DeadLetterView[]; nextCursor: string | null }
+  | { kind: "rejected"; problem: Problem };
+
+/** Page size of `GET /v1/admin/dead-letters`: 1 to 100. @defaultValue 20 */
+const DEFAULT_LIMIT = 20;
+const MAX_LIMIT = 100;
+
+/**
+ * `GET /v1/admin/dead-letters?errorType=&limit=&cursor=`: entries newest first (by `failedAt`),
+ * optionally of one error type, without the jobs' inputs. Every bad parameter is reported at once.
+ */
+export async function listDeadLetterPage(
+  deps: AdminDeps,
+  query: { errorType?: string | undefined; limit?: string | undefined; cursor?: string | undefined },
+): Promise<ListDeadLettersOutcome> {
+  const errors: FieldProblem[] = [];
+  const errorType = query.errorType;
+  if (errorType !== undefined && !isErrorType(errorType)) {
+    errors.push({ path: "errorType", message: `must be one of ${ERROR_TYPES.join(", ")}` });
+  }
+  const limit = query.limit === undefined ? DEFAULT_LIMIT : Number(query.limit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    errors.push({ path: "limit", message: `must be an integer from 1 to ${MAX_LIMIT}` });
+  }
+  if (query.cursor !== undefined && !isDeadLetterCursor(query.cursor)) {
+    errors.push({ path: "cursor", message: "is not one this API issued" });
+  }
+  if (errors.length > 0) {
+    return { kind: "rejected", problem: problem("validation-error", "Invalid query.", { errors }) };
+  }
+  const page = await listDeadLetters(deps.firestore, {
+    errorType: errorType as ErrorType | undefined, // checked above
+    limit,
+    cursor: query.cursor,
+  });
+  return {
+    kind: "page",
+    entries: page.entries.map((e) => toDeadLetterView(e, false)),
+    nextCursor: page.nextCursor,
+  };
+}
+
+/** `GET /v1/admin/dead-letters/{jobId}`: one entry, with the job's input. */
+export async function readDeadLetter(
+  deps: AdminDeps,
+  jobId: string,
+): Promise<{ kind: "entry"; entry: DeadLetterView } | { kind: "rejected"; problem: Problem }> {
+  const entry = JOB_ID.test(jobId) ? await getDeadLetter(deps.firestore, jobId) : undefined;
+  if (entry === undefined) return { kind: "rejected", problem: noDeadLetter(jobId) };
+  return { kind: "entry", entry: toDeadLetterView(entry, true) };
+}
+
+export function noDeadLetter(jobId: string): Problem {
+  return problem("not-found", `No dead-letter entry for job ${jobId}.`);
+}
+
+/** Firestore's largest timestamp (9999-12-31T23:59:59.999Z), in ms. */
+const MAX_TIMESTAMP_MS = 253_402_300_799_999;
+
+/** The store's cursor is base64url JSON `[failedAt ms, jobId]`; anything else would make the query throw. */
+function isDeadLetterCursor(cursor: string): boolean {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+    return (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      Number.isInteger(value[0]) &&
+      value[0] >= 0 &&
+      value[0] <= MAX_TIMESTAMP_MS &&
+      typeof value[1] === "string" &&
+      JOB_ID.test(value[1])
+    );
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,42 @@
+import { Firestore } from "@google-cloud/firestore";
+import { PubSub } from "@google-cloud/pubsub";
+import type { Redis } from "ioredis";
+import type { Config } from "../config.ts";
+import type { Logger } from "../logger.ts";
+import { pubsubEventPublisher, type EventPublisher } from "../ports/event-publisher.ts";
+import { cloudTasksScheduler, createTasksClient, type TaskScheduler } from "../ports/task-scheduler.ts";
+import { createResultCache, type ResultCache } from "../store/result-cache.ts";
+import { createRedisClient } from "./redis-client.ts";
+
+/** The clients every function shares (Firestore, Cloud Tasks, Pub/Sub, the result cache), and their closing. */
+export interface CoreClients {
+  firestore: Firestore;
+  tasks: TaskScheduler;
+  events: EventPublisher;
+  cache: ResultCache;
+  redis: Redis | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the real clients once per instance (cold start), from a validated config. The emulator
+ * settings arrive through the same variables the client libraries read in production
+ * (`FIRESTORE_EMULATOR_HOST`, `PUBSUB_EMULATOR_HOST`, `FIREBASE_AUTH_EMULATOR_HOST`) and through
+ * `TASKS_EMULATOR_HOST`; no code path branches on "local".
+ */
+export function createCoreClients(config: Config, logger: Logger): CoreClients {
+  const firestore = new Firestore({ projectId: config.projectId, ignoreUndefinedProperties: true });
+  const pubsub = new PubSub({ projectId: config.projectId });
+  const tasksClient = createTasksClient(config);
+  const redis = config.redisUrl === undefined ? undefined : createRedisClient(config.redisUrl);
+  return {
+    firestore,
+    tasks: cloudTasksScheduler(tasksClient, config),
+    events: pubsubEventPublisher(pubsub, config.eventsTopic, logger),
+    cache: createResultCache(firestore, redis, logger, { ttlMs: config.cacheTtlMs }),
+    redis,
+    async close() {
+      await Promise.allSettled([firestore.terminate(), pubsub.close(), tasksClient.close(), redis?.quit()]);
+    },
+  };
+}
