@@ -17,6 +17,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain JavaScript that runs on Node (the preflight of `npm start`).
+    files: ["**/*.mjs"],
+    languageOptions: { globals: { process: "readonly", console: "readonly" } },
+  },
+  {
     files: ["shared/**/*.ts"],
     rules: {
       "no-restricted-imports": [

@@ -66,24 +66,34 @@ async function startAndWait(
   return { process: service, host: `127.0.0.1:${port}`, port, startupMs: performance.now() - started };
 }
 
-/** Google's Firestore emulator from the Cloud SDK, on a free port. */
+/** Where to run one emulator: a fixed port (the local stack) or a free one (tests). */
+export interface EmulatorPlacement {
+  port?: number;
+}
+
+/** Google's Firestore emulator from the Cloud SDK, on a free port unless one is given. */
 export async function startFirestoreEmulator(
   tools: Prerequisites,
   projectId: string,
+  options: EmulatorPlacement & { rulesFile?: string } = {},
 ): Promise<RunningService> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
+  const rules = options.rulesFile === undefined ? [] : [`--rules=${options.rulesFile}`];
   return startAndWait(
     "firestore",
     tools.firestoreEmulator,
-    ["start", "--host=127.0.0.1", `--port=${port}`, `--project_id=${projectId}`],
+    ["start", "--host=127.0.0.1", `--port=${port}`, `--project_id=${projectId}`, ...rules],
     port,
     () => httpSaysOk(`http://127.0.0.1:${port}/`),
   );
 }
 
-/** Google's Pub/Sub emulator from the Cloud SDK, on a free port. */
-export async function startPubsubEmulator(tools: Prerequisites): Promise<RunningService> {
-  const port = await freePort();
+/** Google's Pub/Sub emulator from the Cloud SDK, on a free port unless one is given. */
+export async function startPubsubEmulator(
+  tools: Prerequisites,
+  options: EmulatorPlacement = {},
+): Promise<RunningService> {
+  const port = options.port ?? (await freePort());
   return startAndWait("pubsub", tools.pubsubEmulator, ["--host=127.0.0.1", `--port=${port}`], port, () =>
     httpSaysOk(`http://127.0.0.1:${port}/`),
   );
@@ -109,12 +119,19 @@ async function authSaysReady(url: string): Promise<boolean> {
 }
 
 /**
- * The Firebase Auth emulator (pure Node, from firebase-tools), on a free port. It runs from its own
- * folder with a generated firebase.json, so the repo's fixed local-stack ports stay free and its
- * debug logs land under .tmp/.
+ * The Firebase Auth emulator (pure Node, from firebase-tools), on a free port unless one is given. It
+ * runs from its own folder with a generated firebase.json (so its hub and logging ports never clash
+ * with a running local stack), and its debug logs land under .tmp/.
  */
-export async function startAuthEmulator(projectId: string): Promise<RunningService> {
-  const [port, hubPort, loggingPort] = [await freePort(), await freePort(), await freePort()];
+export async function startAuthEmulator(
+  projectId: string,
+  options: EmulatorPlacement = {},
+): Promise<RunningService> {
+  const [port, hubPort, loggingPort] = [
+    options.port ?? (await freePort()),
+    await freePort(),
+    await freePort(),
+  ];
   const dir = path.resolve(".tmp", `auth-${process.pid}-${port}`);
   mkdirSync(dir, { recursive: true });
   const config = {

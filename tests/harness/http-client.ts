@@ -15,13 +15,13 @@ export async function call(
   options: {
     token?: string;
     json?: unknown;
-    rawBody?: string | Buffer;
+    rawBody?: string;
     headers?: Record<string, string>;
   } = {},
 ): Promise<TestResponse> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-  let body: string | Buffer | undefined = options.rawBody;
+  let body: string | undefined = options.rawBody;
   if (options.json !== undefined) {
     body = JSON.stringify(options.json);
     headers["content-type"] ??= "application/json";

@@ -1,0 +1,168 @@
+import path from "node:path";
+import { PubSub } from "@google-cloud/pubsub";
+import { CloudTasksClient } from "@google-cloud/tasks";
+import { credentials } from "@grpc/grpc-js";
+import type { PreviewServer } from "vite";
+import { loadConfig } from "../../shared/config.ts";
+import { queueResource, queueSettings } from "../../shared/queue-settings.ts";
+import {
+  startAuthEmulator,
+  startFirestoreEmulator,
+  startPubsubEmulator,
+  startRedis,
+} from "../harness/emulators.ts";
+import { checkPrerequisites } from "../harness/prerequisites.ts";
+import type { ServiceProcess } from "../harness/service-process.ts";
+import { startFunction, startNodeTool } from "./function-process.ts";
+import { DEFAULT_PORTS, takenPorts, type StackPorts } from "./ports.ts";
+import { functionEnv, STACK_PROJECT, STACK_QUEUE, webConfig } from "./stack-env.ts";
+import { startWebServer } from "./web-server.ts";
+
+export interface StackOptions {
+  ports?: StackPorts;
+  /** How often the sweeper runs, in ms. @defaultValue 60_000 (as Cloud Scheduler every minute) */
+  sweepEveryMs?: number;
+  /** Progress lines (which service is up). */
+  log?: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningStack {
+  ports: StackPorts;
+  urls: Record<string, string>;
+  /** Whether PixelLab is the real API (PIXELLAB_API_KEY set) or the offline server. */
+  realPixelLab: boolean;
+  startupMs: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the whole queue on this machine: Google's emulators, the Cloud Tasks emulator with the
+ * production queue settings, PixelLab (offline or real), the three functions, the sweeper on a
+ * timer and the web client. Anything that fails to start stops what already runs.
+ */
+export async function startStack(options: StackOptions = {}): Promise<RunningStack> {
+  const started = performance.now();
+  // This process talks to the emulators itself (queue settings, topic): loopback only.
+  process.env.METADATA_SERVER_DETECTION = "none";
+  const ports = options.ports ?? DEFAULT_PORTS;
+  const outer = options.env ?? process.env;
+  const log = options.log ?? (() => undefined);
+  const busy = await takenPorts(ports);
+  if (busy.length > 0)
+    throw new Error(`ports in use: ${busy.join(", ")} (stop what uses them, or the other stack)`);
+  const tools = checkPrerequisites();
+  const env = functionEnv(ports, outer);
+  loadConfig(env); // the functions' configuration, validated before anything starts
+  const services: ServiceProcess[] = [];
+  let web: PreviewServer | undefined;
+  let sweeper: NodeJS.Timeout | undefined;
+  const stop = async () => {
+    clearInterval(sweeper);
+    await web?.close();
+    await Promise.all(services.map((s) => s.stop()));
+  };
+  const track = (s: { process: ServiceProcess } | ServiceProcess) => {
+    services.push("process" in s ? s.process : s);
+    log(`  up: ${("process" in s ? s.process : s).name}`);
+  };
+  try {
+    await Promise.all([
+      startFirestoreEmulator(tools, STACK_PROJECT, {
+        port: ports.firestore,
+        rulesFile: path.resolve("firestore.rules"),
+      }).then(track),
+      startPubsubEmulator(tools, { port: ports.pubsub }).then(track),
+      startAuthEmulator(STACK_PROJECT, { port: ports.auth }).then(track),
+      startRedis(tools, ports.redis).then(track),
+      startTools(ports, env, outer).then((list) => list.forEach(track)),
+    ]);
+    await prepareCloud(ports, env);
+    for (const [target, source, port] of [
+      ["api", "functions/api.ts", ports.api],
+      ["processJob", "functions/process-job.ts", ports.processJob],
+      ["sweep", "functions/sweep.ts", ports.sweep],
+    ] as const) {
+      track(await startFunction(target, source, port, env));
+    }
+    sweeper = startSweeper(ports, options.sweepEveryMs ?? 60_000, log);
+    web = await startWebServer(ports.web, webConfig(ports));
+    log("  up: web");
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return {
+    ports,
+    urls: stackUrls(ports),
+    realPixelLab: env.PIXELLAB_BASE_URL?.startsWith("http://127.0.0.1") === false,
+    startupMs: Math.round(performance.now() - started),
+    stop,
+  };
+}
+
+/** The Cloud Tasks emulator and, unless the real API is configured, the offline PixelLab server. */
+async function startTools(ports: StackPorts, env: NodeJS.ProcessEnv, outer: NodeJS.ProcessEnv) {
+  const tasks = startNodeTool(
+    "cloud-tasks-emulator",
+    "tests/cloud-tasks-emulator/cli.ts",
+    ["--port", String(ports.tasks), "--http-port", String(ports.tasksAdmin), "--queue", STACK_QUEUE],
+    `http://127.0.0.1:${ports.tasksAdmin}/`,
+    outer,
+  );
+  if (!env.PIXELLAB_BASE_URL?.startsWith("http://127.0.0.1")) return [await tasks];
+  const pixellab = startNodeTool(
+    "pixellab-fake",
+    "tests/pixellab-fake/cli.ts",
+    ["--port", String(ports.pixellab)],
+    `http://127.0.0.1:${ports.pixellab}/__fake/stats`,
+    outer,
+  );
+  return Promise.all([tasks, pixellab]);
+}
+
+/** Gives the queue production's settings and creates the events topic. */
+async function prepareCloud(ports: StackPorts, env: NodeJS.ProcessEnv) {
+  const config = loadConfig(env);
+  const tasks = new CloudTasksClient({
+    servicePath: "127.0.0.1",
+    port: ports.tasks,
+    sslCreds: credentials.createInsecure(),
+    projectId: STACK_PROJECT,
+  });
+  await tasks.updateQueue({ queue: queueResource(STACK_QUEUE, queueSettings(config)) });
+  await tasks.close();
+  const previous = process.env.PUBSUB_EMULATOR_HOST;
+  process.env.PUBSUB_EMULATOR_HOST = env.PUBSUB_EMULATOR_HOST;
+  const pubsub = new PubSub({ projectId: STACK_PROJECT });
+  const [exists] = await pubsub.topic(config.eventsTopic).exists();
+  if (!exists) await pubsub.createTopic(config.eventsTopic);
+  await pubsub.close();
+  process.env.PUBSUB_EMULATOR_HOST = previous;
+}
+
+/** Calls the sweep target on a timer, as Cloud Scheduler does in production. */
+function startSweeper(ports: StackPorts, everyMs: number, log: (line: string) => void): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    fetch(`http://127.0.0.1:${ports.sweep}/`, { method: "POST" }).catch((error: unknown) =>
+      log(`  sweep failed: ${(error as Error).message}`),
+    );
+  }, everyMs);
+  timer.unref();
+  return timer;
+}
+
+export function stackUrls(ports: StackPorts): Record<string, string> {
+  return {
+    "web client": `http://127.0.0.1:${ports.web}/`,
+    "api function": `http://127.0.0.1:${ports.api}/`,
+    "processJob function": `http://127.0.0.1:${ports.processJob}/`,
+    "sweep function": `http://127.0.0.1:${ports.sweep}/ (every minute)`,
+    "Firestore emulator": `127.0.0.1:${ports.firestore}`,
+    "Pub/Sub emulator": `127.0.0.1:${ports.pubsub}`,
+    "Auth emulator": `http://127.0.0.1:${ports.auth}/`,
+    "Cloud Tasks emulator": `127.0.0.1:${ports.tasks} (gRPC), http://127.0.0.1:${ports.tasksAdmin}/ (OIDC)`,
+    "PixelLab (offline)": `http://127.0.0.1:${ports.pixellab}/v1`,
+    "Redis (L1 cache)": `127.0.0.1:${ports.redis}`,
+  };
+}
