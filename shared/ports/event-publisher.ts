@@ -49,3 +49,24 @@ export function pubsubEventPublisher(pubsub: PubSub, topicName: string, logger: 
     },
   };
 }
+
+/** The facts every job event carries: who, what, when, and how long since submission and start. */
+export function jobEvent(
+  type: LifecycleEventType,
+  job: { id: string; userId: string; operation: string; createdAt: number; startedAt: number | null },
+  now: number,
+  data: Record<string, unknown> = {},
+): LifecycleEvent {
+  const timing = {
+    durationMs: now - job.createdAt,
+    ...(job.startedAt !== null && { sinceStartMs: now - job.startedAt }),
+  };
+  return {
+    type,
+    jobId: job.id,
+    userId: job.userId,
+    operation: job.operation,
+    at: now,
+    data: { ...data, ...timing },
+  };
+}

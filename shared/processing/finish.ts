@@ -1,4 +1,3 @@
-import { Timestamp } from "@google-cloud/firestore";
 import { hasAttemptsLeft, retryDelayMs } from "../backoff.ts";
 import { dispatchDeadlineMs } from "../deadlines.ts";
 import { isJobError, JobError } from "../errors.ts";
@@ -6,7 +5,14 @@ import type { JobErrorRecord } from "../job-state.ts";
 import { BackgroundJobEndedError } from "../pixellab/background-job.ts";
 import type { GenerationResult } from "../pixellab/response-decoding.ts";
 import { writeDeadLetter } from "../store/dead-letters.ts";
-import { estimatedBytes, MAX_DOCUMENT_BYTES, type Job, type JobResult } from "../store/job-document.ts";
+import {
+  encodeErrorRecord,
+  estimatedBytes,
+  MAX_DOCUMENT_BYTES,
+  type Job,
+  type JobResult,
+} from "../store/job-document.ts";
+import { jobEvent } from "../ports/event-publisher.ts";
 import { transitionJob } from "../store/job-transitions.ts";
 import { errorRecord } from "./error-record.ts";
 import type { ProcessDeps } from "./process-deps.ts";
@@ -72,7 +78,7 @@ export async function failAttempt(deps: ProcessDeps, job: Job, leaseId: string, 
     const nextAttemptAt = now + delayMs;
     const moved = await transitionJob(deps.firestore, job.id, now, () => ({
       event: { type: "retry-scheduled", leaseId, error: record, nextAttemptAt },
-      fields: { attemptErrors: history.map(withTimestamp), ...forget },
+      fields: { attemptErrors: history.map(encodeErrorRecord), ...forget },
     }));
     if (!moved.ok) return moved.reason === "cancel-requested" ? cancelAttempt(deps, job, leaseId) : lost(job);
     // If this enqueue fails the handler answers 5xx; the sweeper finds the queued job with no task.
@@ -93,7 +99,7 @@ export async function failAttempt(deps: ProcessDeps, job: Job, leaseId: string, 
   }
   const failed = await transitionJob(deps.firestore, job.id, now, () => ({
     event: { type: "fail", leaseId, error: record },
-    fields: { attemptErrors: history.map(withTimestamp), pixellabJobId: null },
+    fields: { attemptErrors: history.map(encodeErrorRecord), pixellabJobId: null },
     also: (tx, after) =>
       writeDeadLetter(
         tx,
@@ -127,27 +133,11 @@ export async function cancelAttempt(deps: ProcessDeps, job: Job, leaseId: string
   return { kind: "cancelled", jobId: job.id };
 }
 
-function withTimestamp(record: JobErrorRecord) {
-  return { ...record, at: Timestamp.fromMillis(record.at) };
-}
-
 async function publish(
   deps: ProcessDeps,
   type: "job.completed" | "job.failed" | "job.dead_lettered" | "job.cancelled",
   job: Job,
   data: Record<string, unknown>,
 ) {
-  const now = deps.clock.now();
-  const timing = {
-    durationMs: now - job.createdAt,
-    ...(job.startedAt !== null && { sinceStartMs: now - job.startedAt }),
-  };
-  await deps.events.publish({
-    type,
-    jobId: job.id,
-    userId: job.userId,
-    operation: job.operation,
-    at: now,
-    data: { ...data, ...timing },
-  });
+  await deps.events.publish(jobEvent(type, job, deps.clock.now(), data));
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { ERROR_TYPES, type ErrorType } from "../errors.ts";
 import type { JobErrorRecord } from "../job-state.ts";
 import { COLLECTIONS } from "./collections.ts";
-import type { Job } from "./job-document.ts";
+import { encodeErrorRecord, errorRecord, millis, type Job } from "./job-document.ts";
 
 /**
  * `deadLetters/{jobId}`: a job that failed for good, kept for an operator to inspect, replay or
@@ -33,7 +33,6 @@ export interface DeadLetter {
 
 const ref = (firestore: Firestore, jobId: string) => firestore.collection(COLLECTIONS.deadLetters).doc(jobId);
 const ts = (ms: number) => Timestamp.fromMillis(ms);
-const errorFields = (e: JobErrorRecord) => ({ ...e, at: ts(e.at) });
 
 /** Adds the dead-letter entry for a job that just failed (inside its terminal transaction). */
 export function writeDeadLetter(
@@ -49,8 +48,8 @@ export function writeDeadLetter(
     userId: job.userId,
     operation: job.operation,
     errorType: error.type,
-    error: errorFields(error),
-    attemptErrors: job.attemptErrors.map(errorFields),
+    error: encodeErrorRecord(error),
+    attemptErrors: job.attemptErrors.map(encodeErrorRecord),
     attempts: job.attempts,
     failedAt: ts(now),
     expireAt: ts(now + retentionMs),
@@ -64,14 +63,6 @@ export function writeDeadLetter(
   });
 }
 
-const millis = z.instanceof(Timestamp).transform((t) => t.toMillis());
-const errorRecord = z.object({
-  type: z.enum(ERROR_TYPES),
-  message: z.string(),
-  retryable: z.boolean(),
-  status: z.number().nullable(),
-  at: millis,
-});
 const deadLetterDoc = z.object({
   jobId: z.string(),
   userId: z.string(),

@@ -46,8 +46,10 @@ export interface Job extends JobState {
   run: number;
 }
 
-const millis = z.instanceof(Timestamp).transform((t) => t.toMillis());
-const errorRecord = z.object({
+/** A Firestore Timestamp read as ms since the epoch. */
+export const millis = z.instanceof(Timestamp).transform((t) => t.toMillis());
+/** A stored {@link JobErrorRecord} (on jobs and dead-letter entries). */
+export const errorRecord = z.object({
   type: z.enum(ERROR_TYPES),
   message: z.string(),
   retryable: z.boolean(),
@@ -97,8 +99,11 @@ export function decodeJob(id: string, data: DocumentData | undefined): Job {
 }
 
 const ts = (ms: number | null): Timestamp | null => (ms === null ? null : Timestamp.fromMillis(ms));
-const errorFields = (e: JobErrorRecord | null) =>
-  e === null ? null : { ...e, at: Timestamp.fromMillis(e.at) };
+/** A {@link JobErrorRecord} as Firestore stores it (its time as a Timestamp). */
+export function encodeErrorRecord(e: JobErrorRecord): DocumentData {
+  return { ...e, at: Timestamp.fromMillis(e.at) };
+}
+const errorFields = (e: JobErrorRecord | null) => (e === null ? null : encodeErrorRecord(e));
 
 /** {@link Job} → Firestore fields (everything but the id). */
 export function encodeJob(job: Job): DocumentData {

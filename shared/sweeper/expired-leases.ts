@@ -1,10 +1,10 @@
 import { Timestamp } from "@google-cloud/firestore";
 import { dispatchDeadlineMs } from "../deadlines.ts";
 import { transition, type JobErrorRecord, type JobEvent } from "../job-state.ts";
-import type { LifecycleEventType } from "../ports/event-publisher.ts";
+import { jobEvent, type LifecycleEventType } from "../ports/event-publisher.ts";
 import { COLLECTIONS } from "../store/collections.ts";
 import { writeDeadLetter } from "../store/dead-letters.ts";
-import type { Job } from "../store/job-document.ts";
+import { encodeErrorRecord, type Job } from "../store/job-document.ts";
 import { transitionJob } from "../store/job-transitions.ts";
 import { queryPages, tallyPage, type Tally } from "./paged-query.ts";
 import type { SweepDeps } from "./sweep-deps.ts";
@@ -49,7 +49,7 @@ async function settleOne(deps: SweepDeps, jobId: string, now: number): Promise<L
       event: LEASE_EXPIRED,
       // A requeued job keeps PixelLab's background job id, so the next attempt resumes that
       // generation instead of paying for a second one; a job that ends forgets it.
-      fields: { attemptErrors: history.map(withDate), ...(ends && { pixellabJobId: null }) },
+      fields: { attemptErrors: history.map(encodeErrorRecord), ...(ends && { pixellabJobId: null }) },
       also: (tx, after) => {
         if (after.status !== "failed") return;
         const entry = { ...after, attemptErrors: history };
@@ -95,8 +95,6 @@ function preview(job: Job, now: number): { history: JobErrorRecord[]; ends: bool
   };
 }
 
-const withDate = (record: JobErrorRecord) => ({ ...record, at: Timestamp.fromMillis(record.at) });
-
 async function publish(
   deps: SweepDeps,
   type: LifecycleEventType,
@@ -104,16 +102,5 @@ async function publish(
   now: number,
   data: Record<string, unknown>,
 ): Promise<void> {
-  const timing = {
-    durationMs: now - job.createdAt,
-    ...(job.startedAt !== null && { sinceStartMs: now - job.startedAt }),
-  };
-  await deps.events.publish({
-    type,
-    jobId: job.id,
-    userId: job.userId,
-    operation: job.operation,
-    at: now,
-    data: { ...data, ...timing, by: "sweeper" },
-  });
+  await deps.events.publish(jobEvent(type, job, now, { ...data, by: "sweeper" }));
 }
