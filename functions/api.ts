@@ -2,6 +2,7 @@ import * as functions from "@google-cloud/functions-framework";
 import type { Request, Response } from "@google-cloud/functions-framework";
 import { loadConfig } from "../shared/config.ts";
 import { problem } from "../shared/http/problem.ts";
+import { parseTraceContext, traceFields } from "../shared/logger.ts";
 import type { Caller } from "../shared/ports/id-token-verifier.ts";
 import { cancelJob } from "../shared/submission/cancel-job.ts";
 import { checkHealth } from "../shared/submission/health.ts";
@@ -23,10 +24,17 @@ const RESULT_PATH = /^\/v1\/jobs\/([^/]+)\/result$/;
 export function createApiHandler(runtime: ApiRuntime) {
   return async (req: Request, res: Response): Promise<void> => {
     if (applyCors(req, res)) return;
+    // Every log line of this request carries its trace, so Cloud Logging groups them.
+    const trace = parseTraceContext({
+      cloudTrace: req.get("x-cloud-trace-context"),
+      traceparent: req.get("traceparent"),
+    });
+    const logger = runtime.deps.logger.child(traceFields(trace, runtime.deps.config.projectId));
+    const scoped: ApiRuntime = { ...runtime, deps: { ...runtime.deps, logger } };
     try {
-      await route(runtime, req, res);
+      await route(scoped, req, res);
     } catch (error) {
-      runtime.deps.logger.error({ err: error, path: req.path, method: req.method }, "api request failed");
+      logger.error({ err: error, path: req.path, method: req.method }, "api request failed");
       if (!res.headersSent)
         sendProblem(
           res,

@@ -1,6 +1,6 @@
 import type { Request, Response } from "@google-cloud/functions-framework";
 import { problem, type Problem } from "../shared/http/problem.ts";
-import type { Caller, IdTokenVerifier } from "../shared/ports/id-token-verifier.ts";
+import { InvalidTokenError, type Caller, type IdTokenVerifier } from "../shared/ports/id-token-verifier.ts";
 
 /** Sends a problem document with its status and, when it has one, `Retry-After`. */
 export function sendProblem(res: Response, body: Problem): void {
@@ -51,7 +51,8 @@ export async function authenticate(
   }
   try {
     return await auth.verify(match[1]);
-  } catch {
+  } catch (error) {
+    if (!(error instanceof InvalidTokenError)) throw error; // our side failed: 503, not "sign in again"
     res.setHeader("WWW-Authenticate", 'Bearer realm="generation-queue", error="invalid_token"');
     sendProblem(res, problem("unauthorized", "The ID token is invalid or expired."));
     return undefined;

@@ -3,6 +3,7 @@ import type { Request, Response } from "@google-cloud/functions-framework";
 import { loadConfig } from "../shared/config.ts";
 import { toFieldProblems } from "../shared/operations/operations.ts";
 import { problem } from "../shared/http/problem.ts";
+import { parseTraceContext, traceFields } from "../shared/logger.ts";
 import { processTask } from "../shared/processing/process-task.ts";
 import { taskPayload } from "../shared/processing/task-payload.ts";
 import { createProcessRuntime, type ProcessRuntime } from "../shared/wiring/process-runtime.ts";
@@ -34,13 +35,18 @@ export function createProcessJobHandler(runtime: ProcessRuntime) {
     res.on("close", () => {
       if (!res.writableEnded) delivery.abort();
     });
+    const trace = parseTraceContext({
+      cloudTrace: req.get("x-cloud-trace-context"),
+      traceparent: req.get("traceparent"),
+    });
     const log = runtime.deps.logger.child({
+      ...traceFields(trace, runtime.deps.config.projectId),
       jobId: payload.data.jobId,
       taskRetryCount: req.get("x-cloudtasks-taskretrycount"),
       taskName: req.get("x-cloudtasks-taskname"),
     });
     try {
-      const outcome = await processTask(runtime.deps, payload.data, delivery.signal);
+      const outcome = await processTask({ ...runtime.deps, logger: log }, payload.data, delivery.signal);
       sendJson(res, 200, outcome);
     } catch (error) {
       log.error({ err: error }, "task failed unexpectedly; Cloud Tasks will deliver it again");

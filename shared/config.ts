@@ -39,7 +39,7 @@ export interface Config {
     pollIntervalMs: number;
   };
   limits: {
-    /** Active (queued + processing) jobs above which submissions get 503. @defaultValue 500 */
+    /** Active (queued + processing) jobs at which submissions get 503. @defaultValue 500 */
     queueCapacity: number;
     /** Active jobs at which a warning and a `queue.threshold` event go out. @defaultValue 400 */
     queueWarningThreshold: number;

@@ -49,7 +49,7 @@ export type JobEvent =
   | { type: "claim"; leaseId: string; leaseMs: number }
   | { type: "progress"; leaseId: string; progress: Progress }
   | { type: "complete"; leaseId: string }
-  /** Permanent failure. From processing it needs the lease; from queued (sweeper) it does not. */
+  /** Permanent failure. From processing it needs the lease; a queued job (no holder) needs none. */
   | { type: "fail"; error: JobErrorRecord; leaseId?: string }
   /** A retryable failure with attempts left: back to queued until `nextAttemptAt`. */
   | { type: "retry-scheduled"; leaseId: string; error: JobErrorRecord; nextAttemptAt: number }
@@ -181,7 +181,10 @@ function fail(state: JobState, event: Extract<JobEvent, { type: "fail" }>, now: 
       nextAttemptAt: null,
     });
   if (state.status === "queued") return failed();
-  return holding(state, event.leaseId ?? null, "fail", failed);
+  return holding(state, event.leaseId ?? null, "fail", () =>
+    // The user asked to stop: the job ends cancelled, not failed into the dead-letter queue.
+    state.cancelRequested ? reject("cancel-requested", "cancellation was requested") : failed(),
+  );
 }
 
 function cancel(

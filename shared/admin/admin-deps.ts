@@ -4,4 +4,4 @@ import type { ApiDeps } from "../submission/submit-deps.ts";
 export type AdminDeps = Pick<ApiDeps, "config" | "firestore" | "tasks" | "events" | "clock" | "logger">;
 
 /** Job ids as the API issues them; anything else cannot name a document and is answered 404. */
-export const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
+export { JOB_ID } from "../store/job-document.ts";

@@ -57,7 +57,7 @@ export function createTasksClient(config: Pick<Config, "tasksEmulatorHost" | "pr
   });
 }
 
-/** A {@link TaskScheduler} on Cloud Tasks, delivering HTTP POSTs of `{jobId, attempt}` to the handler. */
+/** A {@link TaskScheduler} on Cloud Tasks, delivering HTTP POSTs of `{jobId, attempt, run}` to the handler. */
 export function cloudTasksScheduler(
   client: CloudTasksClient,
   config: Pick<Config, "projectId" | "location" | "queueId" | "taskHandlerUrl" | "tasksServiceAccountEmail">,

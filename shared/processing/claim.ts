@@ -1,6 +1,7 @@
 import { leaseMs } from "../deadlines.ts";
 import type { Job } from "../store/job-document.ts";
 import { transitionJob } from "../store/job-transitions.ts";
+import { settleExpiredLease } from "./expired-lease.ts";
 import type { ProcessDeps } from "./process-deps.ts";
 import type { TaskPayload } from "./task-payload.ts";
 
@@ -14,29 +15,30 @@ export type ClaimOutcome =
  * a queued job becomes processing under a new lease with one more attempt. A job that is terminal,
  * processing under someone else's live lease, or waiting for a later retry task is left alone:
  * Cloud Tasks delivers at least once, and this is where duplicates stop. A lease that expired (its
- * holder crashed) is first released (`lease-expired`), then claimed.
+ * holder crashed) is first settled like the sweeper does (`settleExpiredLease`), then claimed.
  */
 export async function claimJob(deps: ProcessDeps, payload: TaskPayload): Promise<ClaimOutcome> {
   const leaseId = deps.newLeaseId();
-  const now = deps.clock.now();
-  const attempt = await transitionJob(deps.firestore, payload.jobId, now, (job) => {
-    if (job.status === "processing" && job.leaseExpiresAt !== null && job.leaseExpiresAt <= now) {
-      return { event: { type: "lease-expired" } };
-    }
-    return claimPlan(job, payload, leaseId, now);
-  });
+  const tryClaim = (now: number) =>
+    transitionJob(deps.firestore, payload.jobId, now, (job) =>
+      leaseExpired(job, now) ? undefined : claimPlan(job, payload, leaseId, now),
+    );
+  let now = deps.clock.now();
+  let attempt = await tryClaim(now);
+  if (!attempt.ok && attempt.job !== undefined && leaseExpired(attempt.job, now)) {
+    // Its holder is gone: settle the lost attempt exactly as the sweeper would, then claim.
+    const settled = await settleExpiredLease(deps, payload.jobId, now, "handler");
+    if (settled.fix !== "requeued") return { kind: "skip", reason: `lease expired; job ${settled.fix}` };
+    now = deps.clock.now();
+    attempt = await tryClaim(now);
+  }
   if (!attempt.ok)
     return { kind: "skip", reason: attempt.reason === "skipped" ? "stale delivery" : attempt.message };
-  if (attempt.after.status === "processing") return { kind: "claimed", job: attempt.after, leaseId };
-  if (attempt.after.status !== "queued")
-    return { kind: "skip", reason: `lease expired; job ${attempt.after.status}` };
-  // The expired lease was released; claim in a second transaction.
-  const retried = await transitionJob(deps.firestore, payload.jobId, deps.clock.now(), (job) =>
-    claimPlan(job, payload, leaseId, deps.clock.now()),
-  );
-  return retried.ok
-    ? { kind: "claimed", job: retried.after, leaseId }
-    : { kind: "skip", reason: retried.message };
+  return { kind: "claimed", job: attempt.after, leaseId };
+}
+
+function leaseExpired(job: Job, now: number): boolean {
+  return job.status === "processing" && job.leaseExpiresAt !== null && job.leaseExpiresAt <= now;
 }
 
 function claimPlan(job: Job, payload: TaskPayload, leaseId: string, now: number) {

@@ -109,7 +109,7 @@ export async function failAttempt(deps: ProcessDeps, job: Job, leaseId: string, 
         deps.config.deadLetterRetentionMs,
       ),
   }));
-  if (!failed.ok) return lost(job);
+  if (!failed.ok) return failed.reason === "cancel-requested" ? cancelAttempt(deps, job, leaseId) : lost(job);
   await publish(deps, "job.failed", failed.after, {
     errorType: record.type,
     attempts: failed.after.attempts,

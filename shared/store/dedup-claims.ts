@@ -37,7 +37,9 @@ export function claimHolds(
   // No job document yet: its submission is still being admitted (claim first, job second), so the
   // claim holds for a grace period; a rolled-back admission drops its claim explicitly.
   if (jobStatus === undefined) return now - claim.createdAt < Math.max(windowMs, ADMISSION_GRACE_MS);
-  return !isTerminal(jobStatus) || now - claim.createdAt < windowMs;
+  // A repeat right after a success gets that result; after a failure or a cancel it is a new try.
+  if (!isTerminal(jobStatus)) return true;
+  return jobStatus === "completed" && now - claim.createdAt < windowMs;
 }
 
 async function readJobStatus(firestore: Firestore, jobId: string): Promise<JobStatus | undefined> {

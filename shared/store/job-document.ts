@@ -46,6 +46,9 @@ export interface Job extends JobState {
   run: number;
 }
 
+/** What a job id may look like (ours are 32 hex characters; this also keeps Firestore paths safe). */
+export const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
 /** A Firestore Timestamp read as ms since the epoch. */
 export const millis = z.instanceof(Timestamp).transform((t) => t.toMillis());
 /** A stored {@link JobErrorRecord} (on jobs and dead-letter entries). */

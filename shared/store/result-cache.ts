@@ -61,8 +61,8 @@ export function createResultCache(
     async get(cacheKey, now) {
       const fromL1 = await l1("get", (r) => r.get(l1Key(cacheKey)));
       if (typeof fromL1 === "string") {
-        const parsed = cachedResult.safeParse(JSON.parse(fromL1));
-        if (parsed.success) return parsed.data;
+        const parsed = cachedResult.safeParse(parseJson(fromL1));
+        if (parsed.success) return parsed.data; // anything else (corrupt, old shape) is a miss
       }
       const snap = await ref(cacheKey).get();
       if (!snap.exists) return undefined;
@@ -106,4 +106,12 @@ export function createResultCache(
       }
     },
   };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,7 +1,7 @@
 import { problem, type Problem } from "../http/problem.ts";
 import { transition } from "../job-state.ts";
 import { COLLECTIONS } from "../store/collections.ts";
-import { decodeJob, encodeState, type Job } from "../store/job-document.ts";
+import { decodeJob, encodeState, JOB_ID, type Job } from "../store/job-document.ts";
 import { prepareSlotRelease } from "../store/user-slots.ts";
 import { toJobView, type JobView } from "./job-view.ts";
 import type { ApiDeps } from "./submit-deps.ts";
@@ -21,6 +21,9 @@ export type CancelOutcome =
  */
 export async function cancelJob(deps: ApiDeps, userId: string, jobId: string): Promise<CancelOutcome> {
   const { firestore } = deps;
+  // Not a path Firestore would accept (or one of ours): simply not found.
+  if (!JOB_ID.test(jobId))
+    return { kind: "rejected", problem: problem("not-found", `No job ${jobId} for this user.`) };
   const now = deps.clock.now();
   const ref = firestore.collection(COLLECTIONS.jobs).doc(jobId);
   const result = await firestore.runTransaction(async (tx) => {

@@ -1,5 +1,6 @@
 import { isJobStatus } from "../job-state.ts";
 import { problem, type Problem } from "../http/problem.ts";
+import { JOB_ID } from "../store/job-document.ts";
 import { getJob, listUserJobs, waitForJobChange, type VersionedJob } from "../store/job-store.ts";
 import { etagOf, toJobView, type JobView } from "./job-view.ts";
 import type { ApiDeps } from "./submit-deps.ts";
@@ -16,7 +17,7 @@ const notFound = (jobId: string): ReadOutcome => ({
 
 /** Another user's job reads exactly like a missing one: ids must not leak who else uses the queue. */
 async function ownJob(deps: ApiDeps, userId: string, jobId: string): Promise<VersionedJob | undefined> {
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(jobId)) return undefined;
+  if (!JOB_ID.test(jobId)) return undefined;
   const found = await getJob(deps.firestore, jobId);
   return found !== undefined && found.job.userId === userId ? found : undefined;
 }

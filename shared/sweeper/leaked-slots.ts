@@ -1,7 +1,7 @@
 import { Timestamp, type DocumentSnapshot, type QueryDocumentSnapshot } from "@google-cloud/firestore";
 import { isTerminal } from "../job-state.ts";
 import { COLLECTIONS } from "../store/collections.ts";
-import { decodeJob } from "../store/job-document.ts";
+import { decodeJob, JOB_ID } from "../store/job-document.ts";
 import { releaseSlot } from "../store/user-slots.ts";
 import { queryPages, tallyPage, type Tally } from "./paged-query.ts";
 import type { SweepDeps } from "./sweep-deps.ts";
@@ -55,7 +55,7 @@ async function releaseIfLeaked(
 /** The job document each slot of the page names (by slot id), read in one round trip. */
 async function jobsNamedBy(deps: SweepDeps, slots: QueryDocumentSnapshot[]) {
   const jobsRef = deps.firestore.collection(COLLECTIONS.jobs);
-  const named = slots.filter((slot) => /^[A-Za-z0-9_-]{1,128}$/.test(String(slot.get("jobId"))));
+  const named = slots.filter((slot) => JOB_ID.test(String(slot.get("jobId"))));
   const snaps =
     named.length === 0
       ? []

@@ -4,6 +4,8 @@ import { signUpAdmin, signUpUser, type TestUser } from "../harness/auth-users.ts
 import { pixfluxBody } from "../harness/fixtures.ts";
 import { call } from "../harness/http-client.ts";
 import { startQueueRig, waitForJob, type QueueRig } from "../harness/queue-rig.ts";
+import { seedJob, testJob } from "../harness/seed-jobs.ts";
+import { waitFor } from "../harness/wait-for.ts";
 
 describe("recovery end to end: dead-letter replay and the sweeper", () => {
   let rig: QueueRig;
@@ -63,5 +65,34 @@ describe("recovery end to end: dead-letter replay and the sweeper", () => {
     const report = await sweep(deps, Date.now() + 2_000);
     expect(report).toMatchObject({ reenqueued: 1 });
     expect(await waitForJob(rig, user.idToken, jobId)).toMatchObject({ status: "completed", attempts: 1 });
+  });
+
+  it("dead-letters a job whose last attempt crashed, when Cloud Tasks delivers its task again", async () => {
+    const now = Date.now();
+    // Attempt 3 of 3 crashed and gave its lease back (leaseExpiresAt = now): the redelivery settles it.
+    const job = await seedJob(
+      rig.runtime.deps.firestore,
+      testJob({
+        status: "processing",
+        attempts: 3,
+        leaseId: "crashed-attempt",
+        leaseExpiresAt: now - 1,
+        startedAt: now - 5_000,
+        progress: { percent: 10, stage: "generating" },
+      }),
+    );
+    await rig.runtime.deps.tasks.enqueue({ jobId: job.id, attempt: 3, run: 0, dispatchDeadlineMs: 60_000 });
+    const db = rig.runtime.deps.firestore;
+    const entry = await waitFor(async () => (await db.collection("deadLetters").doc(job.id).get()).data(), {
+      timeoutMs: 15_000,
+      description: "the dead-letter entry",
+    });
+    expect(entry).toMatchObject({ jobId: job.id, errorType: "timeout", attempts: 3 });
+    expect((await db.collection("jobs").doc(job.id).get()).get("status")).toBe("failed");
+    await waitFor(
+      () =>
+        rig.events.some((m) => m.attributes.jobId === job.id && m.attributes.type === "job.dead_lettered"),
+      { timeoutMs: 15_000, description: "job.dead_lettered" },
+    );
   });
 });

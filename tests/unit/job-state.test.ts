@@ -141,6 +141,7 @@ const CASES: Case[] = [
   c("proc: retry, other lease", proc, { ...EV.retry, leaseId: "L9" }, no("lease-mismatch")),
   c("proc, last attempt: retry", lastAttempt, EV.retry, no("attempts-exhausted")),
   c("proc, asked: retry", asked, EV.retry, no("cancel-requested")),
+  c("proc, asked: fail", asked, EV.fail, no("cancel-requested")),
   c("proc: client cancel asks", proc, EV.cancelClient, ok({ status: "processing", cancelRequested: true })),
   c("proc, asked: client cancel again", asked, EV.cancelClient, ok({ status: "processing" })),
   c("proc, not asked: handler cancel", proc, EV.cancelHandler, no("illegal-transition")),
