@@ -1,4 +1,4 @@
-import type { RetryPolicy } from "./backoff.ts";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./backoff.ts";
 import { EnvReader, SECRET_VARIABLES, type Env } from "./config-parsers.ts";
 
 export { ConfigError } from "./config-parsers.ts";
@@ -87,8 +87,8 @@ export function loadConfig(env: Env): Config {
   const r = new EnvReader(env);
   const capacity = r.int("QUEUE_CAPACITY", 500, 1, 100_000);
   const warning = r.int("QUEUE_WARNING_THRESHOLD", Math.min(400, capacity), 1, 100_000);
-  const baseDelayMs = r.int("RETRY_BASE_DELAY_MS", 2_000, 100, 600_000);
-  const maxDelayMs = r.int("RETRY_MAX_DELAY_MS", 60_000, 100, 3_600_000);
+  const baseDelayMs = r.int("RETRY_BASE_DELAY_MS", DEFAULT_RETRY_POLICY.baseDelayMs, 100, 600_000);
+  const maxDelayMs = r.int("RETRY_MAX_DELAY_MS", DEFAULT_RETRY_POLICY.maxDelayMs, 100, 3_600_000);
   const config: Config = {
     projectId: r.required("GOOGLE_CLOUD_PROJECT", PROJECT, "must be a GCP project id (6-30 of a-z, 0-9, -)"),
     location: r.string("GCP_LOCATION", "us-central1", LOCATION, "must be a region such as us-central1"),
@@ -131,10 +131,10 @@ export function loadConfig(env: Env): Config {
       maxMs: 1_800_000,
     },
     retry: {
-      maxAttempts: r.int("MAX_ATTEMPTS", 3, 1, 20),
+      maxAttempts: r.int("MAX_ATTEMPTS", DEFAULT_RETRY_POLICY.maxAttempts, 1, 20),
       baseDelayMs,
       maxDelayMs,
-      jitterRatio: 0.1,
+      jitterRatio: DEFAULT_RETRY_POLICY.jitterRatio,
     },
     sweepStaleMs: r.int("SWEEP_STALE_MS", 120_000, 1_000, 3_600_000),
     logLevel: r.oneOf("LOG_LEVEL", "info", ["debug", "info", "warn", "error"] as const),

@@ -1,3 +1,4 @@
+import { decodePageCursor } from "../store/page-cursor.ts";
 import { ERROR_TYPES, isErrorType, type ErrorType, type FieldProblem } from "../errors.ts";
 import { problem, type Problem } from "../http/problem.ts";
 import { getDeadLetter, listDeadLetters } from "../store/dead-letters.ts";
@@ -29,7 +30,7 @@ export async function listDeadLetterPage(
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
     errors.push({ path: "limit", message: `must be an integer from 1 to ${MAX_LIMIT}` });
   }
-  if (query.cursor !== undefined && !isDeadLetterCursor(query.cursor)) {
+  if (query.cursor !== undefined && !isPageCursor(query.cursor)) {
     errors.push({ path: "cursor", message: "is not one this API issued" });
   }
   if (errors.length > 0) {
@@ -61,22 +62,9 @@ export function noDeadLetter(jobId: string): Problem {
   return problem("not-found", `No dead-letter entry for job ${jobId}.`);
 }
 
-/** Firestore's largest timestamp (9999-12-31T23:59:59.999Z), in ms. */
-const MAX_TIMESTAMP_MS = 253_402_300_799_999;
-
-/** The store's cursor is base64url JSON `[failedAt ms, jobId]`; anything else would make the query throw. */
-function isDeadLetterCursor(cursor: string): boolean {
+function isPageCursor(cursor: string): boolean {
   try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    return (
-      Array.isArray(value) &&
-      value.length === 2 &&
-      Number.isInteger(value[0]) &&
-      value[0] >= 0 &&
-      value[0] <= MAX_TIMESTAMP_MS &&
-      typeof value[1] === "string" &&
-      JOB_ID.test(value[1])
-    );
+    return decodePageCursor(cursor) !== undefined;
   } catch {
     return false;
   }

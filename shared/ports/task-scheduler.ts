@@ -1,6 +1,7 @@
 import { CloudTasksClient } from "@google-cloud/tasks";
 import { credentials } from "@grpc/grpc-js";
 import { queuePath, type Config } from "../config.ts";
+import { DISPATCH_DEADLINE_MAX_MS, DISPATCH_DEADLINE_MIN_MS } from "../deadlines.ts";
 
 /** One delivery of a job to the task handler. */
 export interface TaskRequest {
@@ -72,7 +73,10 @@ export function cloudTasksScheduler(
       const body = Buffer.from(
         JSON.stringify({ jobId: request.jobId, attempt: request.attempt, run: request.run }),
       );
-      const deadlineMs = Math.min(1_800_000, Math.max(15_000, request.dispatchDeadlineMs));
+      const deadlineMs = Math.min(
+        DISPATCH_DEADLINE_MAX_MS,
+        Math.max(DISPATCH_DEADLINE_MIN_MS, request.dispatchDeadlineMs),
+      );
       try {
         await client.createTask({
           parent,

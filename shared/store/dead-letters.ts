@@ -4,6 +4,7 @@ import { ERROR_TYPES, type ErrorType } from "../errors.ts";
 import type { JobErrorRecord } from "../job-state.ts";
 import { COLLECTIONS } from "./collections.ts";
 import { encodeErrorRecord, errorRecord, millis, type Job } from "./job-document.ts";
+import { decodePageCursor, encodePageCursor } from "./page-cursor.ts";
 
 /**
  * `deadLetters/{jobId}`: a job that failed for good, kept for an operator to inspect, replay or
@@ -101,19 +102,14 @@ export async function listDeadLetters(
     .orderBy("failedAt", "desc")
     .orderBy(FieldPath.documentId(), "desc");
   if (options.errorType !== undefined) query = query.where("errorType", "==", options.errorType);
-  if (options.cursor !== undefined) {
-    const [failedAt, id] = JSON.parse(Buffer.from(options.cursor, "base64url").toString("utf8")) as [
-      number,
-      string,
-    ];
-    query = query.startAfter(ts(failedAt), id);
-  }
+  const after = decodePageCursor(options.cursor);
+  if (after !== undefined) query = query.startAfter(ts(after.atMs), after.id);
   const snap = await query.limit(options.limit + 1).get();
   const entries = snap.docs.slice(0, options.limit).map((d) => decodeDeadLetter(d.data()));
   const last = entries.at(-1);
   const more = snap.docs.length > options.limit && last !== undefined;
   return {
     entries,
-    nextCursor: more ? Buffer.from(JSON.stringify([last.failedAt, last.jobId])).toString("base64url") : null,
+    nextCursor: more ? encodePageCursor({ atMs: last.failedAt, id: last.jobId }) : null,
   };
 }

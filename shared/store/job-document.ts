@@ -60,6 +60,14 @@ export const errorRecord = z.object({
   at: millis,
 });
 
+/** A stored {@link JobResult} (on jobs and cache entries). */
+export const storedResult = z.object({
+  images: z.array(
+    z.object({ base64: z.string(), width: z.number(), height: z.number(), format: z.literal("png") }),
+  ),
+  usage: z.record(z.string(), z.unknown()).nullable(),
+});
+
 /** Firestore → {@link Job}. The document is untrusted input (older versions, manual edits): decode, then use. */
 const jobDocument = z.object({
   userId: z.string(),
@@ -76,14 +84,7 @@ const jobDocument = z.object({
   startedAt: millis.nullable(),
   finishedAt: millis.nullable(),
   cached: z.boolean(),
-  result: z
-    .object({
-      images: z.array(
-        z.object({ base64: z.string(), width: z.number(), height: z.number(), format: z.literal("png") }),
-      ),
-      usage: z.record(z.string(), z.unknown()).nullable(),
-    })
-    .nullable(),
+  result: storedResult.nullable(),
   error: errorRecord.nullable(),
   leaseId: z.string().nullable(),
   leaseExpiresAt: millis.nullable(),

@@ -2,6 +2,7 @@ import { FieldPath, Timestamp, type Firestore } from "@google-cloud/firestore";
 import { ACTIVE_STATUSES } from "../job-state.ts";
 import { COLLECTIONS } from "./collections.ts";
 import { decodeJob, encodeJob, type Job } from "./job-document.ts";
+import { decodePageCursor, encodePageCursor } from "./page-cursor.ts";
 
 /** A job and the version its document had when read (Firestore's update time, in ns), for ETags. */
 export interface VersionedJob {
@@ -52,32 +53,16 @@ export async function listUserJobs(
   let query = jobs(firestore).where("userId", "==", userId);
   if (options.status !== undefined) query = query.where("status", "==", options.status);
   query = query.orderBy("createdAt", "desc").orderBy(FieldPath.documentId(), "desc");
-  const after = decodeCursor(options.cursor);
-  if (after !== undefined) query = query.startAfter(Timestamp.fromMillis(after.createdAt), after.id);
+  const after = decodePageCursor(options.cursor);
+  if (after !== undefined) query = query.startAfter(Timestamp.fromMillis(after.atMs), after.id);
   const snap = await query.limit(options.limit + 1).get();
   const page = snap.docs.slice(0, options.limit).map((d) => decodeJob(d.id, d.data()));
   const last = page.at(-1);
   const nextCursor =
-    snap.docs.length > options.limit && last !== undefined ? encodeCursor(last.createdAt, last.id) : null;
+    snap.docs.length > options.limit && last !== undefined
+      ? encodePageCursor({ atMs: last.createdAt, id: last.id })
+      : null;
   return { jobs: page, nextCursor };
-}
-
-function encodeCursor(createdAt: number, id: string): string {
-  return Buffer.from(JSON.stringify([createdAt, id])).toString("base64url");
-}
-
-/** Returns undefined for an absent cursor; throws RangeError for a malformed one. */
-export function decodeCursor(cursor: string | undefined): { createdAt: number; id: string } | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-    if (Array.isArray(value) && typeof value[0] === "number" && typeof value[1] === "string") {
-      return { createdAt: value[0], id: value[1] };
-    }
-  } catch {
-    // fall through
-  }
-  throw new RangeError("cursor is not one this API issued");
 }
 
 /**

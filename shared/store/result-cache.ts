@@ -1,9 +1,8 @@
 import { FieldValue, Timestamp, type Firestore } from "@google-cloud/firestore";
 import type { Redis } from "ioredis";
-import { z } from "zod";
 import type { Logger } from "../logger.ts";
 import { COLLECTIONS } from "./collections.ts";
-import type { JobResult } from "./job-document.ts";
+import { storedResult, type JobResult } from "./job-document.ts";
 
 /**
  * The shared result cache: `cache/{cacheKey}` in Firestore (L2, the truth, expiring through a TTL
@@ -25,13 +24,6 @@ export interface ResultCacheOptions {
   /** Fewest ms between two hit-counter writes to one entry from this instance. @defaultValue 1_000 */
   hitFlushMs?: number;
 }
-
-const cachedResult = z.object({
-  images: z.array(
-    z.object({ base64: z.string(), width: z.number(), height: z.number(), format: z.literal("png") }),
-  ),
-  usage: z.record(z.string(), z.unknown()).nullable(),
-});
 
 export function createResultCache(
   firestore: Firestore,
@@ -61,7 +53,7 @@ export function createResultCache(
     async get(cacheKey, now) {
       const fromL1 = await l1("get", (r) => r.get(l1Key(cacheKey)));
       if (typeof fromL1 === "string") {
-        const parsed = cachedResult.safeParse(parseJson(fromL1));
+        const parsed = storedResult.safeParse(parseJson(fromL1));
         if (parsed.success) return parsed.data; // anything else (corrupt, old shape) is a miss
       }
       const snap = await ref(cacheKey).get();
@@ -69,7 +61,7 @@ export function createResultCache(
       const expireAt = (snap.get("expireAt") as Timestamp).toMillis();
       // The TTL policy deletes within about a day of expiry, not at once: check it ourselves.
       if (expireAt <= now) return undefined;
-      const parsed = cachedResult.safeParse(snap.get("result"));
+      const parsed = storedResult.safeParse(snap.get("result"));
       if (!parsed.success) return undefined;
       const ttl = Math.min(l1TtlMs, expireAt - now);
       await l1("set", (r) => r.set(l1Key(cacheKey), JSON.stringify(parsed.data), "PX", ttl));
