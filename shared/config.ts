@@ -49,7 +49,23 @@ export interface Config {
     dedupWindowMs: number;
     /** Largest accepted request body, in bytes. @defaultValue 2 MiB */
     maxRequestBytes: number;
+    /** Long-polls (`GET /v1/jobs/{id}?waitSeconds=`) one user may hold open at once on one instance; more are answered at once. @defaultValue 4 */
+    userLongPolls: number;
   };
+  /** Longest a submission waits for Cloud Tasks' CreateTask before answering 503, in ms. @defaultValue 3_000 */
+  enqueueTimeoutMs: number;
+  /**
+   * Longest PixelLab `Retry-After` the queue honours, in ms. A retryable error asking for more fails
+   * the job into the dead-letter queue (an operator replays it later) instead of holding the user's
+   * slot that long. @defaultValue RETRY_MAX_DELAY_MS (60_000)
+   */
+  retryAfterMaxMs: number;
+  /**
+   * How often one instance writes its cache-hit counts, in ms. A popular entry then gets at most one
+   * write per instance per interval: with the default and up to 60 instances, at most one write per
+   * second in total on one entry. @defaultValue 60_000
+   */
+  cacheHitFlushMs: number;
   /** Jobs Cloud Tasks runs at once (the queue's `max_concurrent_dispatches`). @defaultValue 10 */
   queueConcurrency: number;
   /** Typical time of one generation, for wait estimates and Retry-After, in ms. @defaultValue 30_000 */
@@ -120,7 +136,11 @@ export function loadConfig(env: Env): Config {
       userActiveJobs: r.int("USER_ACTIVE_JOB_LIMIT", 5, 1, 1_000),
       dedupWindowMs: r.int("DEDUP_WINDOW_MS", 10_000, 0, 3_600_000),
       maxRequestBytes: r.int("MAX_REQUEST_BYTES", 2 * 1024 * 1024, 1_024, 10 * 1024 * 1024),
+      userLongPolls: r.int("USER_LONG_POLL_LIMIT", 4, 1, 100),
     },
+    enqueueTimeoutMs: r.int("ENQUEUE_TIMEOUT_MS", 3_000, 100, 30_000),
+    retryAfterMaxMs: r.int("RETRY_AFTER_MAX_MS", maxDelayMs, 0, 2_592_000_000),
+    cacheHitFlushMs: r.int("CACHE_HIT_FLUSH_MS", 60_000, 100, 3_600_000),
     queueConcurrency: r.int("TASKS_MAX_CONCURRENT", 10, 1, 5_000),
     expectedJobMs: r.int("EXPECTED_JOB_MS", 30_000, 100, 1_800_000),
     cacheTtlMs: r.int("CACHE_TTL_DAYS", 30, 1, 3_650) * DAY_MS,

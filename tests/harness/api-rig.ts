@@ -12,7 +12,7 @@ import {
   startCloudTasksEmulator,
   type CloudTasksEmulator,
   type CloudTasksEmulatorOptions,
-} from "../cloud-tasks-emulator/emulator.ts";
+} from "../tools/cloud-tasks-emulator/emulator.ts";
 import { emulatorTokenVerifier } from "./auth-users.ts";
 import { isolatedProjectId, uniqueName } from "./isolation.ts";
 

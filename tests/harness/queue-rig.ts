@@ -7,7 +7,7 @@ import { destination, pino } from "pino";
 import { createProcessJobHandler } from "../../functions/process-job.ts";
 import { loadConfig } from "../../shared/config.ts";
 import { createProcessRuntime, type ProcessRuntime } from "../../shared/wiring/process-runtime.ts";
-import { startFakePixelLab, type FakePixelLab } from "../pixellab-fake/server.ts";
+import { startFakePixelLab, type FakePixelLab } from "../tools/pixellab-fake/server.ts";
 import { startApiRig, type ApiRig, type ApiRigOptions } from "./api-rig.ts";
 import { call } from "./http-client.ts";
 import { waitFor } from "./wait-for.ts";

@@ -1,6 +1,6 @@
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRecordingTarget, startTestRig, type TestRig } from "../cloud-tasks-emulator/testing.ts";
+import { startRecordingTarget, startTestRig, type TestRig } from "../tools/cloud-tasks-emulator/testing.ts";
 import { uniqueName } from "../harness/isolation.ts";
 import { waitFor } from "../harness/wait-for.ts";
 

@@ -1,6 +1,6 @@
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestRig, type TestRig } from "../cloud-tasks-emulator/testing.ts";
+import { startTestRig, type TestRig } from "../tools/cloud-tasks-emulator/testing.ts";
 import { uniqueName } from "../harness/isolation.ts";
 
 interface RpcFailure {

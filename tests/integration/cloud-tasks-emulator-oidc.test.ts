@@ -1,6 +1,6 @@
 import { createRemoteJWKSet, decodeProtectedHeader, importSPKI, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startRecordingTarget, startTestRig, type TestRig } from "../cloud-tasks-emulator/testing.ts";
+import { startRecordingTarget, startTestRig, type TestRig } from "../tools/cloud-tasks-emulator/testing.ts";
 import { uniqueName } from "../harness/isolation.ts";
 
 const SERVICE_ACCOUNT = "tasks-invoker@demo-cloud-tasks.iam.gserviceaccount.com";

@@ -1,7 +1,7 @@
 import { status } from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { backoffDelayMs, DEFAULT_RETRY_POLICY } from "../cloud-tasks-emulator/retry-schedule.ts";
-import { startRecordingTarget, startTestRig, type TestRig } from "../cloud-tasks-emulator/testing.ts";
+import { backoffDelayMs, DEFAULT_RETRY_POLICY } from "../tools/cloud-tasks-emulator/retry-schedule.ts";
+import { startRecordingTarget, startTestRig, type TestRig } from "../tools/cloud-tasks-emulator/testing.ts";
 import { freePort } from "../harness/free-port.ts";
 import { uniqueName } from "../harness/isolation.ts";
 import { waitFor } from "../harness/wait-for.ts";

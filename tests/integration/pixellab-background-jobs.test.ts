@@ -4,8 +4,8 @@ import { BackgroundJobEndedError, type JobProgress } from "../../shared/pixellab
 import { createPixelLabClient, type PixelLabClient } from "../../shared/pixellab/client.ts";
 import { expectedOutput } from "../../shared/pixellab/expected-output.ts";
 import { freePort } from "../harness/free-port.ts";
-import { sampleRequest } from "../pixellab-fake/sample-requests.ts";
-import { startFakePixelLab, type FakePixelLab } from "../pixellab-fake/server.ts";
+import { sampleRequest } from "../tools/pixellab-fake/sample-requests.ts";
+import { startFakePixelLab, type FakePixelLab } from "../tools/pixellab-fake/server.ts";
 
 const KEY = "pl-jobs-1234-secret";
 /** Short job and poll times keep the suite fast; the production defaults are seconds. */

@@ -5,9 +5,9 @@ import { createPixelLabClient, type PixelLabClient } from "../../shared/pixellab
 import { buildRequestBody } from "../../shared/pixellab/request-body.ts";
 import { freePort } from "../harness/free-port.ts";
 import { waitFor } from "../harness/wait-for.ts";
-import { sampleRequest } from "../pixellab-fake/sample-requests.ts";
-import { startFakePixelLab, type FakePixelLab } from "../pixellab-fake/server.ts";
-import { requestHash } from "../pixellab-fake/stats.ts";
+import { sampleRequest } from "../tools/pixellab-fake/sample-requests.ts";
+import { startFakePixelLab, type FakePixelLab } from "../tools/pixellab-fake/server.ts";
+import { requestHash } from "../tools/pixellab-fake/stats.ts";
 
 // A key that looks real, so a leak into any error text would be visible.
 const KEY = "pl-test-9f8e7d6c5b4a-secret";

@@ -3,9 +3,9 @@ import type { JobError } from "../../shared/errors.ts";
 import { createPixelLabClient, type PixelLabClient } from "../../shared/pixellab/client.ts";
 import { buildRequestBody } from "../../shared/pixellab/request-body.ts";
 import { freePort } from "../harness/free-port.ts";
-import { sampleRequest } from "../pixellab-fake/sample-requests.ts";
-import { startFakePixelLab, type FakePixelLab } from "../pixellab-fake/server.ts";
-import { requestHash } from "../pixellab-fake/stats.ts";
+import { sampleRequest } from "../tools/pixellab-fake/sample-requests.ts";
+import { startFakePixelLab, type FakePixelLab } from "../tools/pixellab-fake/server.ts";
+import { requestHash } from "../tools/pixellab-fake/stats.ts";
 
 const KEY = "pl-test-9f8e7d6c5b4a-secret";
 

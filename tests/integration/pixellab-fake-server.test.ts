@@ -3,9 +3,9 @@ import { once } from "node:events";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { freePort } from "../harness/free-port.ts";
 import { waitFor } from "../harness/wait-for.ts";
-import { sampleInput } from "../pixellab-fake/sample-requests.ts";
-import { DEFAULT_FAKE_API_KEY, startFakePixelLab, type FakePixelLab } from "../pixellab-fake/server.ts";
-import { requestHash } from "../pixellab-fake/stats.ts";
+import { sampleInput } from "../tools/pixellab-fake/sample-requests.ts";
+import { DEFAULT_FAKE_API_KEY, startFakePixelLab, type FakePixelLab } from "../tools/pixellab-fake/server.ts";
+import { requestHash } from "../tools/pixellab-fake/stats.ts";
 
 let fake: FakePixelLab;
 
@@ -165,7 +165,7 @@ describe("the pixellab:fake command", () => {
     const port = await freePort();
     const child = spawn(
       process.execPath,
-      ["tests/pixellab-fake/cli.ts", "--port", String(port), "--scenario", "latency=1"],
+      ["tests/tools/pixellab-fake/cli.ts", "--port", String(port), "--scenario", "latency=1"],
       {
         stdio: ["ignore", "pipe", "pipe"],
       },
@@ -189,7 +189,7 @@ describe("the pixellab:fake command", () => {
   });
 
   it("exits 2 with a clear message for a bad flag", async () => {
-    const child = spawn(process.execPath, ["tests/pixellab-fake/cli.ts", "--port", "http"], {
+    const child = spawn(process.execPath, ["tests/tools/pixellab-fake/cli.ts", "--port", "http"], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let errors = "";

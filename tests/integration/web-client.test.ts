@@ -3,8 +3,8 @@ import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../harness/free-port.ts";
-import type { StackPorts } from "../stack/ports.ts";
-import { startStack, type RunningStack } from "../stack/start-stack.ts";
+import type { StackPorts } from "../tools/stack/ports.ts";
+import { startStack, type RunningStack } from "../tools/stack/start-stack.ts";
 
 /** Debian's Chromium; never a downloaded browser. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

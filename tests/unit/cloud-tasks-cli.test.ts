@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCliOptions } from "../cloud-tasks-emulator/cli.ts";
+import { parseCliOptions } from "../tools/cloud-tasks-emulator/cli.ts";
 
 const Q = "projects/demo-x/locations/us-central1/queues/generation";
 

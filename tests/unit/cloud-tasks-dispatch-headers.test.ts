@@ -3,8 +3,8 @@ import {
   dispatchHeaders,
   responseStatusFor,
   type DispatchHeaderInput,
-} from "../cloud-tasks-emulator/dispatcher.ts";
-import { formatEtaSeconds } from "../cloud-tasks-emulator/wire.ts";
+} from "../tools/cloud-tasks-emulator/dispatcher.ts";
+import { formatEtaSeconds } from "../tools/cloud-tasks-emulator/wire.ts";
 
 const base: DispatchHeaderInput = {
   callerHeaders: {},

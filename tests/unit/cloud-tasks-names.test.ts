@@ -8,7 +8,7 @@ import {
   parseTaskName,
   QUEUE_NAME_FORMAT,
   TASK_NAME_FORMAT,
-} from "../cloud-tasks-emulator/names.ts";
+} from "../tools/cloud-tasks-emulator/names.ts";
 
 const Q = "projects/demo-x/locations/us-central1/queues/generation";
 

@@ -3,8 +3,8 @@ import {
   applyQueueMessage,
   DEFAULT_QUEUE_CONFIG,
   type QueueConfig,
-} from "../cloud-tasks-emulator/queue-config.ts";
-import type { QueueMessage } from "../cloud-tasks-emulator/wire.ts";
+} from "../tools/cloud-tasks-emulator/queue-config.ts";
+import type { QueueMessage } from "../tools/cloud-tasks-emulator/wire.ts";
 
 const custom: QueueConfig = {
   ...DEFAULT_QUEUE_CONFIG,

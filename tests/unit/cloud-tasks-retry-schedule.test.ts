@@ -6,7 +6,7 @@ import {
   parseRetryAfterMs,
   shouldStopRetrying,
   type RetryPolicy,
-} from "../cloud-tasks-emulator/retry-schedule.ts";
+} from "../tools/cloud-tasks-emulator/retry-schedule.ts";
 
 const docsExample: RetryPolicy = {
   ...DEFAULT_RETRY_POLICY,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { pageOf } from "../cloud-tasks-emulator/rpc-context.ts";
-import { validateHttpTarget, validateTiming } from "../cloud-tasks-emulator/task-record.ts";
-import type { HttpRequestMessage, TaskMessage } from "../cloud-tasks-emulator/wire.ts";
+import { pageOf } from "../tools/cloud-tasks-emulator/rpc-context.ts";
+import { validateHttpTarget, validateTiming } from "../tools/cloud-tasks-emulator/task-record.ts";
+import type { HttpRequestMessage, TaskMessage } from "../tools/cloud-tasks-emulator/wire.ts";
 
 const url = "http://127.0.0.1:8080/run";
 const NOW = 1_700_000_000_000;

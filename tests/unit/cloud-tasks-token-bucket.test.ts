@@ -7,7 +7,7 @@ import {
   refill,
   tryTake,
   type TokenBucket,
-} from "../cloud-tasks-emulator/token-bucket.ts";
+} from "../tools/cloud-tasks-emulator/token-bucket.ts";
 
 /** Takes tokens at each time (ms) and reports which takes succeeded. */
 function takesAt(bucket: TokenBucket, times: number[]): boolean[] {

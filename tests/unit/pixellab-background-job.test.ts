@@ -8,7 +8,7 @@ import {
   type JobProgress,
 } from "../../shared/pixellab/background-job.ts";
 import type { BackgroundJobSnapshot } from "../../shared/pixellab/response-decoding.ts";
-import { samplePngBase64 } from "../pixellab-fake/sample-requests.ts";
+import { samplePngBase64 } from "../tools/pixellab-fake/sample-requests.ts";
 
 describe("classifyJobStatus accepts PY2's synonyms", () => {
   const cases = [

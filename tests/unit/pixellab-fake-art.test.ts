@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { readPng } from "../../shared/pixellab/png-header.ts";
-import { parseCliOptions } from "../pixellab-fake/cli-options.ts";
-import { fakeImages } from "../pixellab-fake/fake-output.ts";
-import { renderSprite } from "../pixellab-fake/sprite-art.ts";
-import { sampleRequest } from "../pixellab-fake/sample-requests.ts";
+import { parseCliOptions } from "../tools/pixellab-fake/cli-options.ts";
+import { fakeImages } from "../tools/pixellab-fake/fake-output.ts";
+import { renderSprite } from "../tools/pixellab-fake/sprite-art.ts";
+import { sampleRequest } from "../tools/pixellab-fake/sample-requests.ts";
 
 describe("renderSprite", () => {
   const spec = { seed: "abc", width: 48, height: 32, transparent: true, frame: 0 };

@@ -4,7 +4,7 @@ import {
   outcomeForCall,
   scenarioForRequest,
   type Scenario,
-} from "../pixellab-fake/scenarios.ts";
+} from "../tools/pixellab-fake/scenarios.ts";
 
 const scenario = (changes: Partial<Scenario>): Scenario => ({ ...DEFAULT_SCENARIO, ...changes });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { validateBody } from "../pixellab-fake/validation.ts";
-import { sampleInput } from "../pixellab-fake/sample-requests.ts";
+import { validateBody } from "../tools/pixellab-fake/validation.ts";
+import { sampleInput } from "../tools/pixellab-fake/sample-requests.ts";
 
 const pixflux = (changes: Record<string, unknown>) => sampleInput("generate-image-pixflux", changes);
 

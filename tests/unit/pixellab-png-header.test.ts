@@ -1,8 +1,8 @@
 import { crc32 } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { readPng } from "../../shared/pixellab/png-header.ts";
-import { encodePng } from "../pixellab-fake/png-encoder.ts";
-import { renderSprite } from "../pixellab-fake/sprite-art.ts";
+import { encodePng } from "../tools/pixellab-fake/png-encoder.ts";
+import { renderSprite } from "../tools/pixellab-fake/sprite-art.ts";
 
 function png(width: number, height: number, alpha: boolean): Buffer {
   return encodePng(renderSprite({ seed: "png-test", width, height, transparent: alpha, frame: 0 }), {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { apiVersion, backgroundJobUrl, operationUrl } from "../../shared/pixellab/endpoints.ts";
 import { expectedOutput } from "../../shared/pixellab/expected-output.ts";
 import { buildRequestBody } from "../../shared/pixellab/request-body.ts";
-import { samplePngBase64, sampleRequest } from "../pixellab-fake/sample-requests.ts";
+import { samplePngBase64, sampleRequest } from "../tools/pixellab-fake/sample-requests.ts";
 
 describe("buildRequestBody sends only the keys that were set", () => {
   const cases = [

@@ -6,7 +6,7 @@ import {
   decodeResultBody,
   type ExpectedOutput,
 } from "../../shared/pixellab/response-decoding.ts";
-import { samplePngBase64 } from "../pixellab-fake/sample-requests.ts";
+import { samplePngBase64 } from "../tools/pixellab-fake/sample-requests.ts";
 
 const one32: ExpectedOutput = { width: 32, height: 32, frameCounts: [1] };
 const png32 = samplePngBase64(32, 32);

@@ -1,6 +1,6 @@
 import path from "node:path";
-import { startServiceProcess, logTail, type ServiceProcess } from "../harness/service-process.ts";
-import { waitFor } from "../harness/wait-for.ts";
+import { startServiceProcess, logTail, type ServiceProcess } from "../../harness/service-process.ts";
+import { waitFor } from "../../harness/wait-for.ts";
 
 /**
  * Runs one function target the way Cloud Functions does, in its own process: the Functions
@@ -12,7 +12,7 @@ export async function startFunction(
   port: number,
   env: NodeJS.ProcessEnv,
 ): Promise<ServiceProcess> {
-  const args = [path.resolve("tests/stack/serve-function.ts"), source, target, String(port)];
+  const args = [path.resolve("tests/tools/stack/serve-function.ts"), source, target, String(port)];
   const service = startServiceProcess(target, process.execPath, args, env);
   try {
     // Any HTTP answer proves the server is up (the sweep target answers 405 to GET, say).

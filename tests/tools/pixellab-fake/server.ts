@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { OperationName } from "../../shared/operations/operations.ts";
+import type { OperationName } from "../../../shared/operations/operations.ts";
 import { createBackgroundJobs } from "./background-jobs.ts";
 import { handleGeneration, type FakeContext } from "./generation.ts";
 import { bearerToken, readBody, sendJson } from "./http-io.ts";

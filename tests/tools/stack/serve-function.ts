@@ -9,7 +9,7 @@ import { getTestServer } from "@google-cloud/functions-framework/testing";
 
 const [source, target, portText] = process.argv.slice(2);
 if (source === undefined || target === undefined || !/^\d+$/.test(portText ?? "")) {
-  console.error("usage: node tests/stack/serve-function.ts <source.ts> <target> <port>");
+  console.error("usage: node tests/tools/stack/serve-function.ts <source.ts> <target> <port>");
   process.exit(2);
 }
 await import(path.resolve(source));

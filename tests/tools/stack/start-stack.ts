@@ -3,16 +3,16 @@ import { PubSub } from "@google-cloud/pubsub";
 import { CloudTasksClient } from "@google-cloud/tasks";
 import { credentials } from "@grpc/grpc-js";
 import type { PreviewServer } from "vite";
-import { loadConfig } from "../../shared/config.ts";
-import { queueResource, queueSettings } from "../../shared/queue-settings.ts";
+import { loadConfig } from "../../../shared/config.ts";
+import { queueResource, queueSettings } from "../../../shared/queue-settings.ts";
 import {
   startAuthEmulator,
   startFirestoreEmulator,
   startPubsubEmulator,
   startRedis,
-} from "../harness/emulators.ts";
-import { checkPrerequisites } from "../harness/prerequisites.ts";
-import type { ServiceProcess } from "../harness/service-process.ts";
+} from "../../harness/emulators.ts";
+import { checkPrerequisites } from "../../harness/prerequisites.ts";
+import type { ServiceProcess } from "../../harness/service-process.ts";
 import { startFunction, startNodeTool } from "./function-process.ts";
 import { DEFAULT_PORTS, takenPorts, type StackPorts } from "./ports.ts";
 import { functionEnv, STACK_PROJECT, STACK_QUEUE, webConfig } from "./stack-env.ts";
@@ -105,7 +105,7 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
 async function startTools(ports: StackPorts, env: NodeJS.ProcessEnv, outer: NodeJS.ProcessEnv) {
   const tasks = startNodeTool(
     "cloud-tasks-emulator",
-    "tests/cloud-tasks-emulator/cli.ts",
+    "tests/tools/cloud-tasks-emulator/cli.ts",
     ["--port", String(ports.tasks), "--http-port", String(ports.tasksAdmin), "--queue", STACK_QUEUE],
     `http://127.0.0.1:${ports.tasksAdmin}/`,
     outer,
@@ -113,7 +113,7 @@ async function startTools(ports: StackPorts, env: NodeJS.ProcessEnv, outer: Node
   if (!env.PIXELLAB_BASE_URL?.startsWith("http://127.0.0.1")) return [await tasks];
   const pixellab = startNodeTool(
     "pixellab-fake",
-    "tests/pixellab-fake/cli.ts",
+    "tests/tools/pixellab-fake/cli.ts",
     ["--port", String(ports.pixellab)],
     `http://127.0.0.1:${ports.pixellab}/__fake/stats`,
     outer,

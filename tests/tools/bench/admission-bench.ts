@@ -7,13 +7,13 @@
  * transactions/s warm on this machine, and the numbers below are bounded by it.
  */
 import { pino } from "pino";
-import { loadConfig } from "../../shared/config.ts";
-import { submitJob } from "../../shared/submission/submit-job.ts";
-import { createApiRuntime } from "../../shared/wiring/api-deps.ts";
+import { loadConfig } from "../../../shared/config.ts";
+import { submitJob } from "../../../shared/submission/submit-job.ts";
+import { createApiRuntime } from "../../../shared/wiring/api-deps.ts";
 import { startCloudTasksEmulator } from "../cloud-tasks-emulator/emulator.ts";
-import { startFirestoreEmulator, startPubsubEmulator } from "../harness/emulators.ts";
-import { pixfluxBody } from "../harness/fixtures.ts";
-import { checkPrerequisites } from "../harness/prerequisites.ts";
+import { startFirestoreEmulator, startPubsubEmulator } from "../../harness/emulators.ts";
+import { pixfluxBody } from "../../harness/fixtures.ts";
+import { checkPrerequisites } from "../../harness/prerequisites.ts";
 import { CloudTasksClient } from "@google-cloud/tasks";
 import { PubSub } from "@google-cloud/pubsub";
 
@@ -84,7 +84,7 @@ await run("dedup (same user, same)", (i) => ({
   body: pixfluxBody(`miss ${i % 50}`),
 }));
 const cached = pixfluxBody("a cached sprite", { seed: 1 });
-const { cacheKeyOf } = await import("../harness/fixtures.ts");
+const { cacheKeyOf } = await import("../../harness/fixtures.ts");
 await runtime.deps.cache.put(cacheKeyOf(cached), { images: [], usage: null }, Date.now());
 await run("cache hit", (i) => ({ userId: `hit-${i}`, body: cached }));
 const mem = process.memoryUsage();

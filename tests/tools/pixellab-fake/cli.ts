@@ -3,7 +3,7 @@ import { startFakePixelLab } from "./server.ts";
 
 /**
  * `npm run pixellab:fake -- --port 8790`: runs the offline PixelLab until SIGINT/SIGTERM.
- * See tests/pixellab-fake/README.md for flags, environment variables and scenario directives.
+ * See tests/tools/pixellab-fake/README.md for flags, environment variables and scenario directives.
  */
 async function main(): Promise<void> {
   let options;

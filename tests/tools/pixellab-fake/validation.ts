@@ -3,7 +3,7 @@ import {
   OPERATIONS,
   type NormalisedRequest,
   type OperationName,
-} from "../../shared/operations/operations.ts";
+} from "../../../shared/operations/operations.ts";
 
 /** One entry of a FastAPI/pydantic v2 422 body: `{"detail": [FastApiError, ...]}`. */
 export interface FastApiError {

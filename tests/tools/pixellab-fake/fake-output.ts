@@ -1,4 +1,4 @@
-import type { NormalisedRequest } from "../../shared/operations/operations.ts";
+import type { NormalisedRequest } from "../../../shared/operations/operations.ts";
 import { encodePng } from "./png-encoder.ts";
 import { renderSprite } from "./sprite-art.ts";
 import { requestHash } from "./stats.ts";

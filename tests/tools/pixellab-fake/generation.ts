@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { OperationName } from "../../shared/operations/operations.ts";
+import type { OperationName } from "../../../shared/operations/operations.ts";
 import type { BackgroundJobs } from "./background-jobs.ts";
 import { fakeImages, fakeUsage, type ImageDefect } from "./fake-output.ts";
 import { bearerToken, BodyTooLargeError, readBody, sendJson, waitUnlessClosed } from "./http-io.ts";

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { canonicalJson } from "../../shared/canonical-json.ts";
+import { canonicalJson } from "../../../shared/canonical-json.ts";
 
 /** What `GET /__fake/stats` returns: enough for a test to prove what reached the "API". */
 export interface FakeStats {

@@ -2,7 +2,7 @@ import {
   validateOperationRequest,
   type NormalisedRequest,
   type OperationName,
-} from "../../shared/operations/operations.ts";
+} from "../../../shared/operations/operations.ts";
 import { encodePng } from "./png-encoder.ts";
 import { renderSprite } from "./sprite-art.ts";
 
