@@ -3,6 +3,7 @@ import type { Request, Response } from "@google-cloud/functions-framework";
 import { loadConfig } from "../shared/config.ts";
 import { toFieldProblems } from "../shared/operations/operations.ts";
 import { problem } from "../shared/http/problem.ts";
+import { EVENT_FLUSH_MS } from "../shared/ports/event-publisher.ts";
 import { parseTraceContext, traceFields } from "../shared/logger.ts";
 import { processTask } from "../shared/processing/process-task.ts";
 import { taskPayload } from "../shared/processing/task-payload.ts";
@@ -47,6 +48,8 @@ export function createProcessJobHandler(runtime: ProcessRuntime) {
     });
     try {
       const outcome = await processTask({ ...runtime.deps, logger: log }, payload.data, delivery.signal);
+      // CPU is throttled once the response is sent: let the attempt's events out first (bounded).
+      await runtime.deps.events.flush(EVENT_FLUSH_MS);
       sendJson(res, 200, outcome);
     } catch (error) {
       log.error({ err: error }, "task failed unexpectedly; Cloud Tasks will deliver it again");

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { ERROR_TYPES } from "../errors.ts";
 import { problem, type Problem } from "../http/problem.ts";
 import { toFieldProblems } from "../operations/operations.ts";
-import { getDeadLetter, listDeadLetters } from "../store/dead-letters.ts";
-import { JOB_ID, type AdminDeps } from "./admin-deps.ts";
+import type { Deps } from "../deps.ts";
+import { JOB_ID } from "../store/job-document.ts";
 import { discardDeadLetter } from "./discard-dead-letter.ts";
 import { replayDeadLetter } from "./replay-dead-letter.ts";
 
@@ -40,11 +40,7 @@ export type BulkOutcome =
  * `error`). Selecting and acting interleave page by page; entries a concurrent request already
  * handled show up as `not-found`.
  */
-export async function bulkDeadLetters(
-  deps: AdminDeps,
-  action: BulkAction,
-  body: unknown,
-): Promise<BulkOutcome> {
+export async function bulkDeadLetters(deps: Deps, action: BulkAction, body: unknown): Promise<BulkOutcome> {
   const parsed = bulkFilter.safeParse(body ?? {});
   if (!parsed.success) {
     const errors = toFieldProblems(parsed.error.issues);
@@ -67,7 +63,7 @@ export async function bulkDeadLetters(
 }
 
 /** Runs one single-entry operation; undefined on success, else why not. Never throws. */
-async function actOn(deps: AdminDeps, action: BulkAction, jobId: string): Promise<string | undefined> {
+async function actOn(deps: Deps, action: BulkAction, jobId: string): Promise<string | undefined> {
   try {
     const outcome =
       action === "retry" ? await replayDeadLetter(deps, jobId) : await discardDeadLetter(deps, jobId);
@@ -80,11 +76,11 @@ async function actOn(deps: AdminDeps, action: BulkAction, jobId: string): Promis
 }
 
 /** The selected job ids, a page at a time, `limit` in all. */
-async function* selectedPages(deps: AdminDeps, filter: BulkFilter): AsyncGenerator<string[]> {
+async function* selectedPages(deps: Deps, filter: BulkFilter): AsyncGenerator<string[]> {
   if (filter.jobIds !== undefined) {
     const ids = [...new Set(filter.jobIds)].slice(0, filter.limit);
     if (filter.errorType === undefined) return yield ids;
-    const entries = await Promise.all(ids.map((id) => getDeadLetter(deps.firestore, id)));
+    const entries = await Promise.all(ids.map((id) => deps.store.getDeadLetter(id)));
     // A listed id with no entry is still reported (not-found); one of another type is not selected.
     return yield ids.filter(
       (id, i) => entries[i] === undefined || entries[i]?.errorType === filter.errorType,
@@ -93,7 +89,7 @@ async function* selectedPages(deps: AdminDeps, filter: BulkFilter): AsyncGenerat
   let cursor: string | undefined;
   let left = filter.limit;
   while (left > 0) {
-    const page = await listDeadLetters(deps.firestore, {
+    const page = await deps.store.listDeadLetters({
       errorType: filter.errorType,
       limit: Math.min(left, 100),
       cursor,

@@ -1,8 +1,8 @@
 import { decodePageCursor } from "../store/page-cursor.ts";
 import { ERROR_TYPES, isErrorType, type ErrorType, type FieldProblem } from "../errors.ts";
 import { problem, type Problem } from "../http/problem.ts";
-import { getDeadLetter, listDeadLetters } from "../store/dead-letters.ts";
-import { JOB_ID, type AdminDeps } from "./admin-deps.ts";
+import type { Deps } from "../deps.ts";
+import { JOB_ID } from "../store/job-document.ts";
 import { toDeadLetterView, type DeadLetterView } from "./dead-letter-view.ts";
 
 export type ListDeadLettersOutcome =
@@ -18,7 +18,7 @@ const MAX_LIMIT = 100;
  * optionally of one error type, without the jobs' inputs. Every bad parameter is reported at once.
  */
 export async function listDeadLetterPage(
-  deps: AdminDeps,
+  deps: Deps,
   query: { errorType?: string | undefined; limit?: string | undefined; cursor?: string | undefined },
 ): Promise<ListDeadLettersOutcome> {
   const errors: FieldProblem[] = [];
@@ -36,7 +36,7 @@ export async function listDeadLetterPage(
   if (errors.length > 0) {
     return { kind: "rejected", problem: problem("validation-error", "Invalid query.", { errors }) };
   }
-  const page = await listDeadLetters(deps.firestore, {
+  const page = await deps.store.listDeadLetters({
     errorType: errorType as ErrorType | undefined, // checked above
     limit,
     cursor: query.cursor,
@@ -50,10 +50,10 @@ export async function listDeadLetterPage(
 
 /** `GET /v1/admin/dead-letters/{jobId}`: one entry, with the job's input. */
 export async function readDeadLetter(
-  deps: AdminDeps,
+  deps: Deps,
   jobId: string,
 ): Promise<{ kind: "entry"; entry: DeadLetterView } | { kind: "rejected"; problem: Problem }> {
-  const entry = JOB_ID.test(jobId) ? await getDeadLetter(deps.firestore, jobId) : undefined;
+  const entry = JOB_ID.test(jobId) ? await deps.store.getDeadLetter(jobId) : undefined;
   if (entry === undefined) return { kind: "rejected", problem: noDeadLetter(jobId) };
   return { kind: "entry", entry: toDeadLetterView(entry, true) };
 }

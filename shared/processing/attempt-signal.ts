@@ -1,5 +1,4 @@
-import type { Firestore } from "@google-cloud/firestore";
-import { COLLECTIONS } from "../store/collections.ts";
+import type { JobStore } from "../store/job-store.ts";
 
 /** Why an attempt stopped before PixelLab answered. */
 export type StopReason = "cancel-requested" | "lease-lost" | "timeout" | "delivery-abandoned";
@@ -15,12 +14,12 @@ export interface AttemptSignal {
 
 /**
  * One AbortSignal for everything that must end an attempt: the job's time budget, a user's cancel
- * (seen through a Firestore listener on `jobs/{id}`, so cancelling needs no polling), another
+ * (seen through the store's listener on the job, so cancelling needs no polling), another
  * handler taking the lease over, and Cloud Tasks giving up on this delivery. The PixelLab client
  * closes its socket when it fires.
  */
 export function watchAttempt(
-  firestore: Firestore,
+  store: JobStore,
   jobId: string,
   leaseId: string,
   budgetMs: number,
@@ -33,16 +32,10 @@ export function watchAttempt(
     controller.abort(new Error(`attempt stopped: ${reason}`));
   };
   const timer = setTimeout(() => stop("timeout"), budgetMs);
-  const unsubscribe = firestore
-    .collection(COLLECTIONS.jobs)
-    .doc(jobId)
-    .onSnapshot(
-      (snap) => {
-        if (!snap.exists || snap.get("leaseId") !== leaseId) stop("lease-lost");
-        else if (snap.get("cancelRequested") === true) stop("cancel-requested");
-      },
-      () => undefined, // a broken listener only loses early notice; the final writes check again
-    );
+  const unsubscribe = store.watchJob(jobId, (job) => {
+    if (job === undefined || job.leaseId !== leaseId) stop("lease-lost");
+    else if (job.cancelRequested) stop("cancel-requested");
+  });
   return {
     signal: controller.signal,
     reason: () => why,

@@ -1,16 +1,18 @@
 import { attemptBudgetMs } from "../deadlines.ts";
-import { JobError } from "../errors.ts";
+import { decideContext, type ProcessDeps } from "../deps.ts";
+import { isJobError, JobError } from "../errors.ts";
+import { decide } from "../lifecycle/decide.ts";
+import { BackgroundJobEndedError } from "../pixellab/background-job.ts";
 import type { Job } from "../store/job-document.ts";
-import { releaseLease } from "../store/lease.ts";
 import { watchAttempt, type AttemptSignal } from "./attempt-signal.ts";
 import { claimJob } from "./claim.ts";
-import { cancelAttempt, completeJob, failAttempt, type ProcessOutcome } from "./finish.ts";
-import { runGeneration } from "./generate.ts";
-import type { ProcessDeps } from "./process-deps.ts";
+import { errorRecord } from "./error-record.ts";
+import { obtainResult } from "./generate.ts";
 import { createProgressReporter } from "./progress-reporter.ts";
+import { settle, type ProcessOutcome } from "./settle.ts";
 import type { TaskPayload } from "./task-payload.ts";
 
-export type { ProcessOutcome } from "./finish.ts";
+export type { ProcessOutcome } from "./settle.ts";
 
 /**
  * Handles one Cloud Tasks delivery: claim the job under a lease, run PixelLab with the job's time
@@ -27,38 +29,32 @@ export async function processTask(
 ): Promise<ProcessOutcome> {
   const claim = await claimJob(deps, payload);
   if (claim.kind === "skip") {
-    deps.logger.info(
-      { jobId: payload.jobId, attempt: payload.attempt, reason: claim.reason },
-      "delivery skipped",
-    );
+    deps.logger.info({ attempt: payload.attempt, reason: claim.reason }, "delivery skipped");
     return { kind: "skipped", reason: claim.reason };
   }
   const { job, leaseId } = claim;
-  const log = deps.logger.child({ jobId: job.id, userId: job.userId, attempt: job.attempts });
-  await deps.events.publish({
-    type: "job.started",
-    jobId: job.id,
-    userId: job.userId,
-    operation: job.operation,
-    at: deps.clock.now(),
-    data: { attempt: job.attempts, waitMs: deps.clock.now() - job.createdAt },
-  });
-  log.debug({ leaseId, budgetMs: attemptBudgetMs(job.timeoutMs) }, "attempt started");
-  const attempt = watchAttempt(deps.firestore, job.id, leaseId, attemptBudgetMs(job.timeoutMs));
+  const log = deps.logger.child({ userId: job.userId, attempt: job.attempts });
+  // The budget's timer and the abort listener come first: nothing outside the attempt's own budget
+  // (the claim's events are already on their way, unawaited) may delay them.
+  const attempt = watchAttempt(deps.store, job.id, leaseId, attemptBudgetMs(job.timeoutMs));
   const onAbandoned = () => {
     log.warn("Cloud Tasks closed the delivery; stopping the attempt");
     attempt.stop("delivery-abandoned");
   };
   delivery.addEventListener("abort", onAbandoned);
+  log.debug({ leaseId, budgetMs: attemptBudgetMs(job.timeoutMs) }, "attempt started");
   try {
-    const outcome = await attemptOnce(deps, job, leaseId, attempt);
+    const outcome = await attemptOnce({ ...deps, logger: log }, job, leaseId, attempt);
     log.info({ outcome: outcome.kind }, "attempt finished");
     return outcome;
   } catch (error) {
     // Unexpected trouble: give the lease back so Cloud Tasks' redelivery can take the job at once
     // instead of waiting for the lease to run out (the attempt still counts).
     log.error({ err: error }, "attempt crashed; releasing the lease");
-    await releaseLease(deps.firestore, job.id, leaseId, deps.clock.now()).catch(() => undefined);
+    const ctx = decideContext(deps, deps.clock.now());
+    await deps.store
+      .apply(job.id, (current) => decide(current, { type: "lease-released", leaseId }, ctx))
+      .catch(() => undefined);
     throw error;
   } finally {
     delivery.removeEventListener("abort", onAbandoned);
@@ -72,21 +68,20 @@ async function attemptOnce(
   leaseId: string,
   attempt: AttemptSignal,
 ): Promise<ProcessOutcome> {
+  if (job.cancelRequested) return settle(deps, job, { type: "attempt-cancelled", leaseId });
   const reporter = createProgressReporter(deps, job.id, leaseId, () => attempt.stop("lease-lost"));
-  if (job.cancelRequested) return cancelAttempt(deps, job, leaseId);
   void reporter.stage("generating");
   let result;
   try {
-    result = await runGeneration(deps, job, leaseId, attempt, reporter);
+    result = await obtainResult(deps, job, leaseId, attempt, reporter);
   } catch (error) {
     await reporter.flush();
     return settleStopped(deps, job, leaseId, attempt, error);
   }
   await reporter.stage("storing");
-  // Checked again just before storing: a cancel that arrived during the call wins over its result.
-  if (attempt.reason() === "cancel-requested") return cancelAttempt(deps, job, leaseId);
   if (attempt.reason() === "lease-lost") return { kind: "lease-lost", jobId: job.id };
-  return completeJob(deps, job, leaseId, result);
+  // A cancel that arrived during the call wins over its result: the decision sees the request.
+  return settle(deps, job, { type: "result-ready", leaseId, result });
 }
 
 /** Decides what a failed or stopped attempt means. */
@@ -97,25 +92,34 @@ async function settleStopped(
   attempt: AttemptSignal,
   error: unknown,
 ): Promise<ProcessOutcome> {
+  const failed = (cause: unknown) =>
+    settle(deps, job, {
+      type: "attempt-failed",
+      leaseId,
+      error: errorRecord(cause, deps.clock.now()),
+      retryAfterMs: isJobError(cause) ? cause.retryAfterMs : undefined,
+      pixellabJobEnded: cause instanceof BackgroundJobEndedError,
+    });
   switch (attempt.reason()) {
     case "cancel-requested":
-      return cancelAttempt(deps, job, leaseId);
+      return settle(deps, job, { type: "attempt-cancelled", leaseId });
     case "lease-lost":
       return { kind: "lease-lost", jobId: job.id };
     case "timeout": {
       const budget = Math.round(attemptBudgetMs(job.timeoutMs) / 1000);
-      const timeout = new JobError({
-        type: "timeout",
-        message: `PixelLab did not answer within ${budget} s`,
-        cause: error,
-      });
-      return failAttempt(deps, job, leaseId, timeout);
+      return failed(
+        new JobError({
+          type: "timeout",
+          message: `PixelLab did not answer within ${budget} s`,
+          cause: error,
+        }),
+      );
     }
     case "delivery-abandoned": {
       const message = "Cloud Tasks gave up on this delivery (dispatch deadline) before PixelLab answered";
-      return failAttempt(deps, job, leaseId, new JobError({ type: "timeout", message, cause: error }));
+      return failed(new JobError({ type: "timeout", message, cause: error }));
     }
     case undefined:
-      return failAttempt(deps, job, leaseId, error);
+      return failed(error);
   }
 }

@@ -1,6 +1,6 @@
+import { decideContext, type Deps } from "../deps.ts";
+import { decide } from "../lifecycle/decide.ts";
 import { STAGE_PERCENT, type Progress, type ProgressStage } from "../progress.ts";
-import { transitionJob } from "../store/job-transitions.ts";
-import type { ProcessDeps } from "./process-deps.ts";
 
 /** Fewest ms between two progress writes to one job document. @defaultValue 1_000 */
 export const PROGRESS_WRITE_INTERVAL_MS = 1_000;
@@ -15,13 +15,13 @@ export interface ProgressReporter {
 }
 
 /**
- * Writes progress to `jobs/{id}` at most once per second (Firestore sustains about one write per
- * second per document, and listeners gain nothing from more). Writes go through the state machine
- * with the lease id, so a handler that lost its lease cannot move someone else's job; `onLeaseLost`
- * then tells the attempt to stop.
+ * Writes progress to the job at most once per second (Firestore sustains about one write per
+ * second per document, and listeners gain nothing from more). Writes go through the lifecycle with
+ * the lease id, so a handler that lost its lease cannot move someone else's job; `onLeaseLost` then
+ * tells the attempt to stop.
  */
 export function createProgressReporter(
-  deps: ProcessDeps,
+  deps: Deps,
   jobId: string,
   leaseId: string,
   onLeaseLost: () => void,
@@ -36,10 +36,11 @@ export function createProgressReporter(
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       lastWrite = deps.clock.now();
       try {
-        const result = await transitionJob(deps.firestore, jobId, lastWrite, () => ({
-          event: { type: "progress", leaseId, progress },
-        }));
-        if (!result.ok && result.reason !== "progress-backwards") onLeaseLost();
+        const ctx = decideContext(deps, lastWrite);
+        const result = await deps.store.apply(jobId, (job) =>
+          decide(job, { type: "progress", leaseId, progress }, ctx),
+        );
+        if (!result.ok && result.reason !== "illegal") onLeaseLost();
       } catch (error) {
         // Progress is advisory: a failed write must not fail the generation it describes.
         deps.logger.warn({ err: error, jobId, progress }, "progress not written");

@@ -1,9 +1,11 @@
-import { FieldPath, Timestamp, type Firestore, type Transaction } from "@google-cloud/firestore";
+import { FieldPath, Timestamp, type DocumentData, type Firestore } from "@google-cloud/firestore";
 import { z } from "zod";
 import { ERROR_TYPES, type ErrorType } from "../errors.ts";
 import type { JobErrorRecord } from "../job-state.ts";
 import { COLLECTIONS } from "./collections.ts";
-import { encodeErrorRecord, errorRecord, millis, type Job } from "./job-document.ts";
+import { encodeErrorRecord, errorRecord, millis } from "./job-document.ts";
+import type { JobStore } from "./job-store.ts";
+import { isPreconditionFailed } from "./firestore-errors.ts";
 import { decodePageCursor, encodePageCursor } from "./page-cursor.ts";
 
 /**
@@ -32,36 +34,21 @@ export interface DeadLetter {
   };
 }
 
-const ref = (firestore: Firestore, jobId: string) => firestore.collection(COLLECTIONS.deadLetters).doc(jobId);
+export const deadLetterRef = (firestore: Firestore, jobId: string) =>
+  firestore.collection(COLLECTIONS.deadLetters).doc(jobId);
+const ref = deadLetterRef;
 const ts = (ms: number) => Timestamp.fromMillis(ms);
 
-/** Adds the dead-letter entry for a job that just failed (inside its terminal transaction). */
-export function writeDeadLetter(
-  tx: Transaction,
-  firestore: Firestore,
-  job: Job,
-  now: number,
-  retentionMs: number,
-): void {
-  const error = job.error ?? { type: "upstream", message: "failed", retryable: false, status: null, at: now };
-  tx.set(ref(firestore, job.id), {
-    jobId: job.id,
-    userId: job.userId,
-    operation: job.operation,
-    errorType: error.type,
-    error: encodeErrorRecord(error),
-    attemptErrors: job.attemptErrors.map(encodeErrorRecord),
-    attempts: job.attempts,
-    failedAt: ts(now),
-    expireAt: ts(now + retentionMs),
-    job: {
-      input: job.input,
-      cacheKey: job.cacheKey,
-      createdAt: ts(job.createdAt),
-      timeoutMs: job.timeoutMs,
-      run: job.run,
-    },
-  });
+/** A {@link DeadLetter} as Firestore stores it (times as Timestamps). */
+export function encodeDeadLetter(entry: DeadLetter): DocumentData {
+  return {
+    ...entry,
+    error: encodeErrorRecord(entry.error),
+    attemptErrors: entry.attemptErrors.map(encodeErrorRecord),
+    failedAt: ts(entry.failedAt),
+    expireAt: ts(entry.expireAt),
+    job: { ...entry.job, createdAt: ts(entry.job.createdAt) },
+  };
 }
 
 const deadLetterDoc = z.object({
@@ -87,13 +74,13 @@ export function decodeDeadLetter(data: unknown): DeadLetter {
   return deadLetterDoc.parse(data);
 }
 
-export async function getDeadLetter(firestore: Firestore, jobId: string): Promise<DeadLetter | undefined> {
+async function getDeadLetter(firestore: Firestore, jobId: string): Promise<DeadLetter | undefined> {
   const snap = await ref(firestore, jobId).get();
   return snap.exists ? decodeDeadLetter(snap.data()) : undefined;
 }
 
 /** Dead letters newest first, optionally of one error type; `cursor` is opaque. */
-export async function listDeadLetters(
+async function listDeadLetters(
   firestore: Firestore,
   options: { errorType?: ErrorType | undefined; limit: number; cursor?: string | undefined },
 ): Promise<{ entries: DeadLetter[]; nextCursor: string | null }> {
@@ -111,5 +98,25 @@ export async function listDeadLetters(
   return {
     entries,
     nextCursor: more ? encodePageCursor({ atMs: last.failedAt, id: last.jobId }) : null,
+  };
+}
+
+/** `deadLetters/{jobId}` in Firestore. */
+export function firestoreDeadLetters(
+  firestore: Firestore,
+): Pick<JobStore, "getDeadLetter" | "listDeadLetters" | "deleteDeadLetter"> {
+  return {
+    getDeadLetter: (jobId) => getDeadLetter(firestore, jobId),
+    listDeadLetters: (query) => listDeadLetters(firestore, query),
+    // One delete with an `exists` precondition: a missing entry is known without a read.
+    async deleteDeadLetter(jobId) {
+      try {
+        await ref(firestore, jobId).delete({ exists: true });
+        return true;
+      } catch (error) {
+        if (isPreconditionFailed(error)) return false;
+        throw error;
+      }
+    },
   };
 }

@@ -1,23 +1,17 @@
 import { createHash } from "node:crypto";
-import { Timestamp, type Firestore } from "@google-cloud/firestore";
-import { isTerminal, type JobStatus } from "../job-state.ts";
+import { Timestamp, type Firestore, type Transaction } from "@google-cloud/firestore";
+import type { JobStatus } from "../job-state.ts";
+import { claimView, type StoredClaim } from "./claim-rules.ts";
 import { COLLECTIONS } from "./collections.ts";
 import { isAlreadyExists } from "./firestore-errors.ts";
+import type { ClaimView, JobStore, NewClaim } from "./job-store.ts";
 
 /**
- * Per-user dedup: `dedupClaims/{sha256(uid:cacheKey)}` names the job that answers a user's repeat of
- * the same normalised request. A claim holds while its job is queued or processing, or for the dedup
- * window after it was made. Taking one is a `create()`, so two identical simultaneous submissions
- * cannot both win; replacing a stale one is a transaction on that one document, which only identical
- * submissions by the same user ever contend on.
+ * Per-user dedup in Firestore: `dedupClaims/{sha256(uid:cacheKey)}` names the job that answers a
+ * user's repeat of the same normalised request (rules in `claim-rules.ts`). Taking one is a
+ * `create()`, so two identical simultaneous submissions cannot both win; replacing a stale one is a
+ * transaction on that one document, which only identical submissions by one user contend on.
  */
-export interface DedupClaim {
-  jobId: string;
-  createdAt: number;
-}
-
-/** How long a claim whose job document is not written yet still holds, in ms. @defaultValue 30_000 */
-const ADMISSION_GRACE_MS = 30_000;
 
 /** Claims kept after their window for a day, then removed by a TTL policy on `expireAt`. */
 const CLAIM_RETENTION_MS = 86_400_000;
@@ -27,91 +21,82 @@ function claimRef(firestore: Firestore, userId: string, cacheKey: string) {
   return firestore.collection(COLLECTIONS.dedupClaims).doc(id);
 }
 
-/** Whether `claim` still answers repeats at `now`, given its job's status. */
-export function claimHolds(
-  claim: DedupClaim,
-  jobStatus: JobStatus | undefined,
-  now: number,
-  windowMs: number,
-) {
-  // No job document yet: its submission is still being admitted (claim first, job second), so the
-  // claim holds for a grace period; a rolled-back admission drops its claim explicitly.
-  if (jobStatus === undefined) return now - claim.createdAt < Math.max(windowMs, ADMISSION_GRACE_MS);
-  // A repeat right after a success gets that result; after a failure or a cancel it is a new try.
-  if (!isTerminal(jobStatus)) return true;
-  return jobStatus === "completed" && now - claim.createdAt < windowMs;
+function decodeClaim(data: FirebaseFirestore.DocumentData): StoredClaim {
+  return {
+    jobId: data.jobId as string,
+    createdAt: (data.createdAt as Timestamp).toMillis(),
+    // Claims written before admission tracking existed were only ever written for admitted jobs.
+    admitted: data.admitted !== false,
+  };
 }
 
-async function readJobStatus(firestore: Firestore, jobId: string): Promise<JobStatus | undefined> {
-  const snap = await firestore.collection(COLLECTIONS.jobs).doc(jobId).get();
-  return snap.exists ? (snap.get("status") as JobStatus) : undefined;
-}
-
-/** The job id of a holding claim, or undefined. Reads: 1 (claim) + 1 (its job) when a claim exists. */
-export async function findHoldingClaim(
-  firestore: Firestore,
-  userId: string,
-  cacheKey: string,
-  now: number,
-  windowMs: number,
-): Promise<string | undefined> {
-  const snap = await claimRef(firestore, userId, cacheKey).get();
+type JobFacts = { status: JobStatus; cancelRequested: boolean } | undefined;
+function jobFacts(snap: FirebaseFirestore.DocumentSnapshot): JobFacts {
   if (!snap.exists) return undefined;
-  const claim = {
-    jobId: snap.get("jobId") as string,
-    createdAt: (snap.get("createdAt") as Timestamp).toMillis(),
-  };
-  return claimHolds(claim, await readJobStatus(firestore, claim.jobId), now, windowMs)
-    ? claim.jobId
-    : undefined;
+  return { status: snap.get("status") as JobStatus, cancelRequested: snap.get("cancelRequested") === true };
 }
 
-/**
- * Claims the request for `jobId`. Returns `{won: true}` or, when another job holds the claim,
- * `{won: false, jobId}` of that job. Writes: 1 `create()`, or a transaction when a stale claim exists.
- */
-export async function takeClaim(
+export function firestoreClaims(
   firestore: Firestore,
-  userId: string,
-  cacheKey: string,
-  jobId: string,
-  now: number,
-  windowMs: number,
-): Promise<{ won: true } | { won: false; jobId: string }> {
-  const ref = claimRef(firestore, userId, cacheKey);
-  const fields = {
-    userId,
-    jobId,
-    createdAt: Timestamp.fromMillis(now),
-    expireAt: Timestamp.fromMillis(now + windowMs + CLAIM_RETENTION_MS),
-  };
-  try {
-    await ref.create(fields);
-    return { won: true };
-  } catch (error) {
-    if (!isAlreadyExists(error)) throw error;
-  }
-  return firestore.runTransaction(async (tx) => {
-    const snap = await tx.get(ref);
-    if (snap.exists) {
-      const claim = {
-        jobId: snap.get("jobId") as string,
-        createdAt: (snap.get("createdAt") as Timestamp).toMillis(),
+): Pick<JobStore, "findClaim" | "takeClaim" | "confirmClaim" | "dropClaim"> {
+  const jobRef = (jobId: string) => firestore.collection(COLLECTIONS.jobs).doc(jobId);
+  return {
+    // Reads: 1 (claim) + 1 (its job) when a claim exists.
+    async findClaim(userId, cacheKey, now, windowMs) {
+      const snap = await claimRef(firestore, userId, cacheKey).get();
+      if (!snap.exists) return undefined;
+      const claim = decodeClaim(snap.data() ?? {});
+      return claimView(claim, jobFacts(await jobRef(claim.jobId).get()), now, windowMs);
+    },
+    // Writes: 1 `create()` (or `set()` when forced), or a transaction when a stale claim exists.
+    async takeClaim(claim: NewClaim) {
+      const ref = claimRef(firestore, claim.userId, claim.cacheKey);
+      const fields = {
+        userId: claim.userId,
+        jobId: claim.jobId,
+        admitted: claim.admitted,
+        createdAt: Timestamp.fromMillis(claim.now),
+        expireAt: Timestamp.fromMillis(claim.now + claim.windowMs + CLAIM_RETENTION_MS),
       };
-      const jobSnap = await tx.get(firestore.collection(COLLECTIONS.jobs).doc(claim.jobId));
-      const status = jobSnap.exists ? (jobSnap.get("status") as JobStatus) : undefined;
-      if (claimHolds(claim, status, now, windowMs)) return { won: false as const, jobId: claim.jobId };
-    }
-    tx.set(ref, fields);
-    return { won: true as const };
-  });
-}
-
-/** Drops the claim if it still names `jobId` (an admission that was rolled back). */
-export async function dropClaim(firestore: Firestore, userId: string, cacheKey: string, jobId: string) {
-  const ref = claimRef(firestore, userId, cacheKey);
-  await firestore.runTransaction(async (tx) => {
-    const snap = await tx.get(ref);
-    if (snap.exists && snap.get("jobId") === jobId) tx.delete(ref);
-  });
+      if (claim.force === true) {
+        await ref.set(fields);
+        return { won: true as const };
+      }
+      try {
+        await ref.create(fields);
+        return { won: true as const };
+      } catch (error) {
+        if (!isAlreadyExists(error)) throw error;
+      }
+      return firestore.runTransaction(async (tx: Transaction) => {
+        const snap = await tx.get(ref);
+        if (snap.exists) {
+          const stored = decodeClaim(snap.data() ?? {});
+          const view: ClaimView | undefined = claimView(
+            stored,
+            jobFacts(await tx.get(jobRef(stored.jobId))),
+            claim.now,
+            claim.windowMs,
+          );
+          if (view !== undefined && view.jobId !== claim.jobId) return { won: false as const, claim: view };
+        }
+        tx.set(ref, fields);
+        return { won: true as const };
+      });
+    },
+    async confirmClaim(userId, cacheKey, jobId) {
+      const ref = claimRef(firestore, userId, cacheKey);
+      await firestore.runTransaction(async (tx) => {
+        const snap = await tx.get(ref);
+        if (snap.exists && snap.get("jobId") === jobId) tx.update(ref, { admitted: true });
+      });
+    },
+    async dropClaim(userId, cacheKey, jobId) {
+      const ref = claimRef(firestore, userId, cacheKey);
+      await firestore.runTransaction(async (tx) => {
+        const snap = await tx.get(ref);
+        if (snap.exists && snap.get("jobId") === jobId) tx.delete(ref);
+      });
+    },
+  };
 }

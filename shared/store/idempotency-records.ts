@@ -2,26 +2,12 @@ import { createHash } from "node:crypto";
 import { Timestamp, type Firestore } from "@google-cloud/firestore";
 import { COLLECTIONS } from "./collections.ts";
 import { isAlreadyExists } from "./firestore-errors.ts";
-
-/** A response worth replaying: status and JSON body (and the Location header for 202s). */
-export interface StoredResponse {
-  status: number;
-  body: Record<string, unknown>;
-  location?: string;
-}
-
-export type IdempotencyStart =
-  | { kind: "new" }
-  | { kind: "replay"; response: StoredResponse }
-  /** The same key is being processed right now by another request. */
-  | { kind: "in-progress" }
-  /** The key was first used with a different request body. */
-  | { kind: "mismatch" };
+import type { IdempotencyStart, JobStore, StoredResponse } from "./job-store.ts";
 
 /** How long a key is remembered, in ms. @defaultValue 24 h (as Stripe and the IETF draft suggest) */
-const KEY_RETENTION_MS = 86_400_000;
+export const KEY_RETENTION_MS = 86_400_000;
 /** A pending record older than this is considered abandoned (its request crashed), in ms. */
-const PENDING_TIMEOUT_MS = 60_000;
+export const PENDING_TIMEOUT_MS = 60_000;
 
 function recordRef(firestore: Firestore, userId: string, key: string) {
   const id = createHash("sha256").update(`${userId}:${key}`).digest("hex");
@@ -32,7 +18,7 @@ function recordRef(firestore: Firestore, userId: string, key: string) {
  * Starts a request under an `Idempotency-Key`: records it as pending with the request's fingerprint,
  * or reports what an earlier request with that key did. Keys are per user.
  */
-export async function startIdempotent(
+async function startIdempotent(
   firestore: Firestore,
   userId: string,
   key: string,
@@ -70,7 +56,7 @@ export async function startIdempotent(
 }
 
 /** Stores the response to replay for this key. */
-export async function finishIdempotent(
+async function finishIdempotent(
   firestore: Firestore,
   userId: string,
   key: string,
@@ -80,6 +66,18 @@ export async function finishIdempotent(
 }
 
 /** Forgets the key (the request was rejected), so the client may retry with it. */
-export async function abandonIdempotent(firestore: Firestore, userId: string, key: string): Promise<void> {
+async function abandonIdempotent(firestore: Firestore, userId: string, key: string): Promise<void> {
   await recordRef(firestore, userId, key).delete();
+}
+
+/** Idempotency records in Firestore: `idempotencyKeys/{sha256(uid:key)}`. */
+export function firestoreIdempotency(
+  firestore: Firestore,
+): Pick<JobStore, "startIdempotent" | "finishIdempotent" | "abandonIdempotent"> {
+  return {
+    startIdempotent: (userId, key, fingerprint, now) =>
+      startIdempotent(firestore, userId, key, fingerprint, now),
+    finishIdempotent: (userId, key, response) => finishIdempotent(firestore, userId, key, response),
+    abandonIdempotent: (userId, key) => abandonIdempotent(firestore, userId, key),
+  };
 }

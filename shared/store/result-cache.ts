@@ -1,43 +1,48 @@
-import { FieldValue, Timestamp, type Firestore } from "@google-cloud/firestore";
 import type { Redis } from "ioredis";
 import type { Logger } from "../logger.ts";
-import { COLLECTIONS } from "./collections.ts";
 import { storedResult, type JobResult } from "./job-document.ts";
+import type { CacheEntry, JobStore } from "./job-store.ts";
 
 /**
- * The shared result cache: `cache/{cacheKey}` in Firestore (L2, the truth, expiring through a TTL
- * policy on `expireAt`), with Redis as an optional L1. Redis trouble never reaches a client: every
- * Redis call is bounded and its failure logged as a warning, then Firestore answers alone.
+ * The shared result cache: the store's cache entries (L2, the truth, expiring through a TTL policy)
+ * with Redis as an optional L1. Redis trouble never reaches a client: every Redis call is bounded
+ * and its failure logged as a warning, then the store answers alone.
  */
 export interface ResultCache {
+  /** A result to answer a submission with, if one is stored and not expired. */
   get(cacheKey: string, now: number): Promise<JobResult | undefined>;
-  put(cacheKey: string, result: JobResult, now: number): Promise<void>;
-  /** Counts a hit; a popular entry is written at most once per second per instance (see below). */
+  /** The stored entry with who produced it (from the store, never L1), if not expired. */
+  entry(cacheKey: string, now: number): Promise<CacheEntry | undefined>;
+  /** Stores `jobId`'s result for the cache TTL. */
+  put(cacheKey: string, result: JobResult, jobId: string, now: number): Promise<void>;
+  /** Counts a hit; written in batches (see {@link ResultCacheOptions.hitFlushMs}). */
   recordHit(cacheKey: string, now: number): Promise<void>;
 }
 
 export interface ResultCacheOptions {
   /** How long an entry is served, in ms. @defaultValue 30 days (config `CACHE_TTL_DAYS`) */
   ttlMs: number;
-  /** Longest an entry stays in Redis, in ms; Firestore keeps it for the full TTL. @defaultValue 1 day */
+  /** Longest an entry stays in Redis, in ms; the store keeps it for the full TTL. @defaultValue 1 day */
   l1TtlMs?: number;
-  /** Fewest ms between two hit-counter writes to one entry from this instance. @defaultValue 1_000 */
+  /**
+   * Fewest ms between two flushes of this instance's hit counts; each flush writes each counted key
+   * once, so one key gets at most one write per instance per interval. @defaultValue 60_000
+   * (config `CACHE_HIT_FLUSH_MS`)
+   */
   hitFlushMs?: number;
+  /** Most keys counted between flushes; one more forces a flush, so memory stays bounded. @defaultValue 1_000 */
+  maxPendingKeys?: number;
 }
 
 export function createResultCache(
-  firestore: Firestore,
+  store: JobStore,
   redis: Redis | undefined,
   logger: Logger,
   options: ResultCacheOptions,
 ): ResultCache {
   const l1TtlMs = options.l1TtlMs ?? 86_400_000;
-  const hitFlushMs = options.hitFlushMs ?? 1_000;
-  const ref = (key: string) => firestore.collection(COLLECTIONS.cache).doc(key);
+  const hits = hitCounter(store, logger, options.hitFlushMs ?? 60_000, options.maxPendingKeys ?? 1_000);
   const l1Key = (key: string) => `cache:${key}`;
-  // Hits not yet written, per key: a hot key gets one increment(n) per second from each instance
-  // instead of one write per hit (Firestore sustains about one write per second on one document).
-  const pendingHits = new Map<string, { count: number; lastWrite: number }>();
 
   async function l1<T>(what: string, call: (r: Redis) => Promise<T>): Promise<T | undefined> {
     if (redis === undefined) return undefined;
@@ -49,54 +54,59 @@ export function createResultCache(
     }
   }
 
+  async function entry(cacheKey: string, now: number): Promise<CacheEntry | undefined> {
+    const found = await store.getCacheEntry(cacheKey);
+    // The TTL policy deletes within about a day of expiry, not at once: check it ourselves.
+    return found !== undefined && found.expireAt > now ? found : undefined;
+  }
+
   return {
+    entry,
     async get(cacheKey, now) {
       const fromL1 = await l1("get", (r) => r.get(l1Key(cacheKey)));
       if (typeof fromL1 === "string") {
         const parsed = storedResult.safeParse(parseJson(fromL1));
         if (parsed.success) return parsed.data; // anything else (corrupt, old shape) is a miss
       }
-      const snap = await ref(cacheKey).get();
-      if (!snap.exists) return undefined;
-      const expireAt = (snap.get("expireAt") as Timestamp).toMillis();
-      // The TTL policy deletes within about a day of expiry, not at once: check it ourselves.
-      if (expireAt <= now) return undefined;
-      const parsed = storedResult.safeParse(snap.get("result"));
-      if (!parsed.success) return undefined;
-      const ttl = Math.min(l1TtlMs, expireAt - now);
-      await l1("set", (r) => r.set(l1Key(cacheKey), JSON.stringify(parsed.data), "PX", ttl));
-      return parsed.data;
+      const found = await entry(cacheKey, now);
+      if (found === undefined) return undefined;
+      const ttl = Math.min(l1TtlMs, found.expireAt - now);
+      await l1("set", (r) => r.set(l1Key(cacheKey), JSON.stringify(found.result), "PX", ttl));
+      return found.result;
     },
-    async put(cacheKey, result, now) {
-      await ref(cacheKey).set({
-        result,
-        createdAt: Timestamp.fromMillis(now),
-        expireAt: Timestamp.fromMillis(now + options.ttlMs),
-        lastAccessedAt: Timestamp.fromMillis(now),
-        hits: 0,
-      });
+    async put(cacheKey, result, jobId, now) {
+      await store.putCacheEntry(cacheKey, { result, jobId, createdAt: now, expireAt: now + options.ttlMs });
       await l1("set", (r) =>
         r.set(l1Key(cacheKey), JSON.stringify(result), "PX", Math.min(l1TtlMs, options.ttlMs)),
       );
     },
-    async recordHit(cacheKey, now) {
-      const entry = pendingHits.get(cacheKey) ?? { count: 0, lastWrite: 0 };
-      entry.count += 1;
-      pendingHits.set(cacheKey, entry);
-      if (now - entry.lastWrite < hitFlushMs) return;
-      const count = entry.count;
-      entry.count = 0;
-      entry.lastWrite = now;
-      try {
-        await ref(cacheKey).update({
-          hits: FieldValue.increment(count),
-          lastAccessedAt: Timestamp.fromMillis(now),
-        });
-      } catch (error) {
-        // Statistics only: a missing entry (expired, deleted) or a failed write never fails the hit.
-        logger.warn({ err: error, cacheKey }, "cache hit count not written");
-      }
-    },
+    recordHit: hits,
+  };
+}
+
+/**
+ * Counts hits per key in memory and writes them all at most once per `flushMs` (or when
+ * `maxKeys` keys are pending): a popular key costs one increment per instance per interval instead
+ * of one write per hit. Counts of an instance that stops before its next flush are lost: they are
+ * statistics, not state.
+ */
+function hitCounter(store: JobStore, logger: Logger, flushMs: number, maxKeys: number) {
+  const pending = new Map<string, number>();
+  let lastFlush = Number.NEGATIVE_INFINITY;
+  return async (cacheKey: string, now: number): Promise<void> => {
+    pending.set(cacheKey, (pending.get(cacheKey) ?? 0) + 1);
+    if (now - lastFlush < flushMs && pending.size < maxKeys) return;
+    lastFlush = now;
+    const batch = [...pending];
+    pending.clear();
+    await Promise.all(
+      batch.map(([key, count]) =>
+        store.addCacheHits(key, count, now).catch((error: unknown) => {
+          // Statistics only: a failed write never fails the hit.
+          logger.warn({ err: error, cacheKey: key }, "cache hit count not written");
+        }),
+      ),
+    );
   };
 }
 

@@ -1,6 +1,8 @@
-import { Timestamp, type Firestore, type Transaction } from "@google-cloud/firestore";
+import { Timestamp, type Firestore } from "@google-cloud/firestore";
 import { COLLECTIONS } from "./collections.ts";
 import { isAlreadyExists } from "./firestore-errors.ts";
+import { decodeJob, JOB_ID } from "./job-document.ts";
+import type { JobStore, SlotRecord } from "./job-store.ts";
 
 /**
  * The per-user active-job limit as slot documents `userSlots/{uid}_{k}`, k in [0, limit).
@@ -16,7 +18,7 @@ export function slotRef(firestore: Firestore, userId: string, slot: number) {
 }
 
 /** Takes the first free slot, or returns undefined when all `limit` are held. */
-export async function acquireSlot(
+async function acquireSlot(
   firestore: Firestore,
   userId: string,
   jobId: string,
@@ -35,7 +37,7 @@ export async function acquireSlot(
 }
 
 /** Frees a slot outside a transaction (undoing an admission), only if it still holds `jobId`. */
-export async function releaseSlot(firestore: Firestore, userId: string, slot: number, jobId: string) {
+async function releaseSlot(firestore: Firestore, userId: string, slot: number, jobId: string) {
   await firestore.runTransaction(async (tx) => {
     const ref = slotRef(firestore, userId, slot);
     const snap = await tx.get(ref);
@@ -43,26 +45,42 @@ export async function releaseSlot(firestore: Firestore, userId: string, slot: nu
   });
 }
 
-/**
- * Inside a job's terminal transaction: reads the slot (call before any write), and returns the write
- * that frees it if it still belongs to `jobId`.
- */
-export async function prepareSlotRelease(
-  tx: Transaction,
-  firestore: Firestore,
-  userId: string,
-  slot: number | null,
-  jobId: string,
-): Promise<(() => void) | undefined> {
-  if (slot === null) return undefined;
-  const ref = slotRef(firestore, userId, slot);
-  const snap = await tx.get(ref);
-  if (!snap.exists || snap.get("jobId") !== jobId) return undefined;
-  return () => tx.delete(ref);
-}
-
 /** How many slots a user holds (for the 429 body). One aggregation read. */
-export async function heldSlots(firestore: Firestore, userId: string): Promise<number> {
+async function heldSlots(firestore: Firestore, userId: string): Promise<number> {
   const snap = await firestore.collection(COLLECTIONS.userSlots).where("userId", "==", userId).count().get();
   return snap.data().count;
+}
+
+/** Slots acquired before `before` (ms), oldest first, each with the job it names as stored now. */
+async function oldSlots(firestore: Firestore, before: number, limit: number): Promise<SlotRecord[]> {
+  const snap = await firestore
+    .collection(COLLECTIONS.userSlots)
+    .where("acquiredAt", "<", Timestamp.fromMillis(before))
+    .orderBy("acquiredAt")
+    .limit(limit)
+    .get();
+  const slots = snap.docs.map((doc) => ({
+    userId: String(doc.get("userId")),
+    slot: Number(doc.id.slice(doc.id.lastIndexOf("_") + 1)),
+    jobId: String(doc.get("jobId")),
+    acquiredAt: (doc.get("acquiredAt") as Timestamp).toMillis(),
+  }));
+  const named = slots.filter((s) => JOB_ID.test(s.jobId));
+  const jobs = firestore.collection(COLLECTIONS.jobs);
+  // One round trip for the page's jobs. A malformed job document throws: its slot is kept, not guessed at.
+  const snaps = named.length === 0 ? [] : await firestore.getAll(...named.map((s) => jobs.doc(s.jobId)));
+  const byId = new Map(snaps.map((s) => [s.id, s.exists ? decodeJob(s.id, s.data()) : undefined]));
+  return slots.map((s) => ({ ...s, job: byId.get(s.jobId) }));
+}
+
+/** The per-user slots in Firestore. */
+export function firestoreSlots(
+  firestore: Firestore,
+): Pick<JobStore, "acquireSlot" | "releaseSlot" | "heldSlots" | "oldSlots"> {
+  return {
+    acquireSlot: (userId, jobId, limit, now) => acquireSlot(firestore, userId, jobId, limit, now),
+    releaseSlot: (userId, slot, jobId) => releaseSlot(firestore, userId, slot, jobId),
+    heldSlots: (userId) => heldSlots(firestore, userId),
+    oldSlots: (before, limit) => oldSlots(firestore, before, limit),
+  };
 }

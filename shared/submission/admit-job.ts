@@ -1,85 +1,96 @@
-import { dispatchDeadlineMs } from "../deadlines.ts";
+import type { Deps } from "../deps.ts";
 import { problem } from "../http/problem.ts";
-import { dropClaim, takeClaim } from "../store/dedup-claims.ts";
-import { createJob, deleteJob } from "../store/job-store.ts";
-import { acquireSlot, heldSlots, releaseSlot } from "../store/user-slots.ts";
+import { enqueueAttempt } from "../lifecycle/carry-out.ts";
+import { nextTask } from "../lifecycle/next-task.ts";
+import { answerDuplicate } from "./duplicate.ts";
+import { toJobView } from "./job-view.ts";
 import { queuedJob, type NewJobFacts } from "./new-job.ts";
 import type { SubmitOutcome } from "./submission-outcome.ts";
-import type { ApiDeps } from "./submit-deps.ts";
-import { toJobView } from "./job-view.ts";
-import { waitForDuplicate } from "./duplicate.ts";
 
 /**
- * Admits a new job: dedup claim, per-user slot, job document, Cloud Tasks task. `activeJobs` is the
- * queue depth read before (the capacity check). Each step that fails undoes the ones before it, so a
- * rejected request leaves nothing behind.
+ * Admits a new job: dedup claim, per-user slot, job document, Cloud Tasks task, then the claim is
+ * confirmed. `activeJobs` is the queue depth read before (the capacity check). Each step that fails
+ * undoes the ones before it, so a rejected request leaves nothing behind; and because a duplicate
+ * only gets a job whose claim is confirmed, no duplicate is ever handed a job that is undone.
+ * `fresh` (a cache-bypassing request) takes the claim over instead of joining an earlier job.
  *
- * Documents: creates or takes over `dedupClaims/{hash}` (1 write), creates `userSlots/{uid}_{k}`
- * (1 write, plus one failed `create()` per held slot tried), creates `jobs/{id}` (1 write).
+ * Writes: the claim (1), the slot (1, plus one failed `create()` per held slot tried), the job (1),
+ * the confirmation (1 transaction: 1 read, 1 write).
  */
 export async function admitJob(
-  deps: ApiDeps,
+  deps: Deps,
   facts: NewJobFacts,
   activeJobs: number,
+  fresh: boolean,
+  retried = false,
 ): Promise<SubmitOutcome> {
-  const { config, firestore } = deps;
+  const { config, store } = deps;
+  const { userId, cacheKey } = facts;
   // The claim comes first: identical simultaneous submissions then share one job and one slot,
   // instead of each taking a slot before learning it is a duplicate.
-  const claim = await takeClaim(
-    firestore,
-    facts.userId,
-    facts.cacheKey,
-    facts.id,
-    facts.now,
-    config.limits.dedupWindowMs,
-  );
-  if (!claim.won) return waitForDuplicate(deps, claim.jobId);
+  const claim = await store.takeClaim({
+    userId,
+    cacheKey,
+    jobId: facts.id,
+    now: facts.now,
+    windowMs: config.limits.dedupWindowMs,
+    admitted: false,
+    force: fresh,
+  });
+  if (!claim.won) {
+    const answer = await answerDuplicate(deps, userId, cacheKey, claim.claim);
+    if (answer.kind !== "gone") return answer;
+    // The earlier request was rolled back: this one is a new try (once; a second loss is a race
+    // with yet another identical request, which the next answer settles).
+    if (!retried) return admitJob(deps, facts, activeJobs, fresh, true);
+    return busy("An identical request is being admitted right now; retry shortly.", 1);
+  }
 
-  const slot = await acquireSlot(firestore, facts.userId, facts.id, config.limits.userActiveJobs, facts.now);
+  const slot = await store.acquireSlot(userId, facts.id, config.limits.userActiveJobs, facts.now);
   if (slot === undefined) {
-    await dropClaim(firestore, facts.userId, facts.cacheKey, facts.id);
-    return userLimitReached(deps, facts.userId);
+    await store.dropClaim(userId, cacheKey, facts.id);
+    return userLimitReached(deps, userId);
   }
 
   const job = queuedJob(facts, slot);
   try {
-    await createJob(firestore, job);
-    await deps.tasks.enqueue({
-      jobId: job.id,
-      attempt: 1,
-      run: 0,
-      dispatchDeadlineMs: dispatchDeadlineMs(job.timeoutMs),
-    });
+    await store.createJob(job);
+    await enqueueAttempt(deps, nextTask(job));
   } catch (error) {
-    deps.logger.error({ err: error, jobId: job.id, userId: job.userId }, "admission failed; undoing the job");
+    deps.logger.error({ err: error, jobId: job.id, userId }, "admission failed; undoing the job");
     await undo(deps, facts, slot);
-    return {
-      kind: "rejected",
-      problem: problem("unavailable", "The job could not be queued; try again.", { retryAfterSeconds: 5 }),
-    };
+    return busy("The job could not be queued; try again.", 5);
   }
+  await store.confirmClaim(userId, cacheKey, job.id).catch((error: unknown) => {
+    // The job is live either way; duplicates treat an old unconfirmed claim with a job as admitted.
+    deps.logger.warn({ err: error, jobId: job.id }, "dedup claim not confirmed");
+  });
   const position = activeJobs; // jobs admitted before this one and not finished yet
   const estimatedWaitMs = Math.round((position / config.queueConcurrency) * config.expectedJobMs);
   return { kind: "accepted", view: toJobView(job), position, estimatedWaitMs };
+}
+
+function busy(detail: string, retryAfterSeconds: number): SubmitOutcome {
+  return { kind: "rejected", problem: problem("unavailable", detail, { retryAfterSeconds }) };
 }
 
 /**
  * Undoes a half-made admission. If the undo itself fails the job stays queued without a task;
  * the sweeper finds such jobs (queued, no task under their deterministic name) and enqueues them.
  */
-async function undo(deps: ApiDeps, facts: NewJobFacts, slot: number): Promise<void> {
+async function undo(deps: Deps, facts: NewJobFacts, slot: number): Promise<void> {
   try {
-    await deleteJob(deps.firestore, facts.id);
-    await releaseSlot(deps.firestore, facts.userId, slot, facts.id);
-    await dropClaim(deps.firestore, facts.userId, facts.cacheKey, facts.id);
+    await deps.store.deleteJob(facts.id);
+    await deps.store.releaseSlot(facts.userId, slot, facts.id);
+    await deps.store.dropClaim(facts.userId, facts.cacheKey, facts.id);
   } catch (error) {
     deps.logger.error({ err: error, jobId: facts.id }, "undo failed; the sweeper will re-enqueue the job");
   }
 }
 
-async function userLimitReached(deps: ApiDeps, userId: string): Promise<SubmitOutcome> {
+async function userLimitReached(deps: Deps, userId: string): Promise<SubmitOutcome> {
   const { config } = deps;
-  const activeJobs = await heldSlots(deps.firestore, userId);
+  const activeJobs = await deps.store.heldSlots(userId);
   // One of the user's jobs should finish within about one job's duration.
   const retryAfterSeconds = Math.max(1, Math.ceil(config.expectedJobMs / 1000));
   return {
@@ -87,11 +98,7 @@ async function userLimitReached(deps: ApiDeps, userId: string): Promise<SubmitOu
     problem: problem(
       "user-limit-reached",
       `You already have ${activeJobs} active jobs; the limit is ${config.limits.userActiveJobs}.`,
-      {
-        activeJobs,
-        limit: config.limits.userActiveJobs,
-        retryAfterSeconds,
-      },
+      { activeJobs, limit: config.limits.userActiveJobs, retryAfterSeconds },
     ),
   };
 }

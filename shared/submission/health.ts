@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { ApiDeps } from "./submit-deps.ts";
+import type { Deps } from "../deps.ts";
 
 export type DependencyStatus = { status: "up"; latencyMs: number } | { status: "down"; error: string };
 
@@ -36,9 +36,9 @@ async function probe(check: () => Promise<unknown>): Promise<DependencyStatus> {
  * `GET /health`: Firestore and the Cloud Tasks queue are required; Redis, an optional L1 cache, is
  * reported but never makes the service unhealthy (the API degrades to Firestore alone).
  */
-export async function checkHealth(deps: ApiDeps, redis: Redis | undefined): Promise<HealthReport> {
+export async function checkHealth(deps: Deps, redis: Redis | undefined): Promise<HealthReport> {
   const [firestore, tasks, cache] = await Promise.all([
-    probe(() => deps.firestore.collection("health").doc("probe").get()),
+    probe(() => deps.store.probe()),
     probe(() => deps.tasks.probe()),
     redis === undefined ? undefined : probe(() => redis.ping()),
   ]);

@@ -1,9 +1,9 @@
 import { isJobStatus } from "../job-state.ts";
 import { problem, type Problem } from "../http/problem.ts";
 import { JOB_ID } from "../store/job-document.ts";
-import { getJob, listUserJobs, waitForJobChange, type VersionedJob } from "../store/job-store.ts";
+import type { Deps } from "../deps.ts";
+import type { VersionedJob } from "../store/job-store.ts";
 import { etagOf, toJobView, type JobView } from "./job-view.ts";
-import type { ApiDeps } from "./submit-deps.ts";
 
 export type ReadOutcome =
   | { kind: "job"; view: JobView; etag: string }
@@ -16,9 +16,9 @@ const notFound = (jobId: string): ReadOutcome => ({
 });
 
 /** Another user's job reads exactly like a missing one: ids must not leak who else uses the queue. */
-async function ownJob(deps: ApiDeps, userId: string, jobId: string): Promise<VersionedJob | undefined> {
+async function ownJob(deps: Deps, userId: string, jobId: string): Promise<VersionedJob | undefined> {
   if (!JOB_ID.test(jobId)) return undefined;
-  const found = await getJob(deps.firestore, jobId);
+  const found = await deps.store.getJob(jobId);
   return found !== undefined && found.job.userId === userId ? found : undefined;
 }
 
@@ -28,7 +28,7 @@ async function ownJob(deps: ApiDeps, userId: string, jobId: string): Promise<Ver
  * (long-poll), so a polling client makes one request per change instead of one per interval.
  */
 export async function readJob(
-  deps: ApiDeps,
+  deps: Deps,
   query: {
     userId: string;
     jobId: string;
@@ -41,7 +41,7 @@ export async function readJob(
   const known = query.ifNoneMatch ?? etagOf(found.version);
   if (query.waitSeconds !== undefined && query.waitSeconds > 0 && known === etagOf(found.version)) {
     found =
-      (await waitForJobChange(deps.firestore, query.jobId, found.version, query.waitSeconds * 1000)) ?? found;
+      (await deps.store.waitForJobChange(query.jobId, found.version, query.waitSeconds * 1000)) ?? found;
   }
   const etag = etagOf(found.version);
   if (query.ifNoneMatch !== undefined && query.ifNoneMatch === etag) return { kind: "not-modified", etag };
@@ -52,7 +52,7 @@ export type ResultOutcome = { kind: "image"; png: Buffer } | { kind: "rejected";
 
 /** `GET /v1/jobs/{id}/result?index=i`: one image's PNG bytes; conflict while the job is not completed. */
 export async function readResult(
-  deps: ApiDeps,
+  deps: Deps,
   query: { userId: string; jobId: string; index: number },
 ): Promise<ResultOutcome> {
   const found = await ownJob(deps, query.userId, query.jobId);
@@ -84,7 +84,7 @@ export type ListOutcome =
 
 /** `GET /v1/jobs?status=&limit=&cursor=`: the caller's jobs, newest first. `limit` 1..100, default 20. */
 export async function listJobs(
-  deps: ApiDeps,
+  deps: Deps,
   query: {
     userId: string;
     status?: string | undefined;
@@ -105,7 +105,7 @@ export async function listJobs(
   if (errors.length > 0)
     return { kind: "rejected", problem: problem("validation-error", "Invalid query.", { errors }) };
   try {
-    const page = await listUserJobs(deps.firestore, query.userId, {
+    const page = await deps.store.listUserJobs(query.userId, {
       status: query.status,
       limit,
       cursor: query.cursor,

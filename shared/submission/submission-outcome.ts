@@ -1,5 +1,5 @@
 import type { Problem } from "../http/problem.ts";
-import type { StoredResponse } from "../store/idempotency-records.ts";
+import type { StoredResponse } from "../store/job-store.ts";
 import { jobUrl, type JobView } from "./job-view.ts";
 
 /** What `POST /v1/jobs` decided. */

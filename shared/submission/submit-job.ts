@@ -1,16 +1,13 @@
 import { cacheKey as cacheKeyOf } from "../cache-key.ts";
 import { canonicalJson } from "../canonical-json.ts";
 import { problem } from "../http/problem.ts";
-import { findHoldingClaim, takeClaim } from "../store/dedup-claims.ts";
-import { abandonIdempotent, finishIdempotent, startIdempotent } from "../store/idempotency-records.ts";
+import type { Deps } from "../deps.ts";
 import { estimatedBytes, MAX_DOCUMENT_BYTES, type JobResult } from "../store/job-document.ts";
-import { countActiveJobs, createJob } from "../store/job-store.ts";
 import { admitJob } from "./admit-job.ts";
-import { waitForDuplicate } from "./duplicate.ts";
+import { answerDuplicate } from "./duplicate.ts";
 import { toJobView } from "./job-view.ts";
 import { cachedJob, type NewJobFacts } from "./new-job.ts";
 import { decodeSubmission, type SubmitOptions } from "./submit-request.ts";
-import type { ApiDeps } from "./submit-deps.ts";
 import { successResponse, type SubmitOutcome } from "./submission-outcome.ts";
 import { noteQueueDepth } from "./queue-threshold.ts";
 
@@ -27,7 +24,7 @@ export interface SubmitCommand {
  * nothing), then the caller's own duplicate (a repeat must not be refused by the limits its original
  * holds), then the cache (a hit spends no slot), then the limits, then admission.
  */
-export async function submitJob(deps: ApiDeps, command: SubmitCommand): Promise<SubmitOutcome> {
+export async function submitJob(deps: Deps, command: SubmitCommand): Promise<SubmitOutcome> {
   const decoded = decodeSubmission(command.body);
   if (!decoded.ok) {
     return {
@@ -56,7 +53,7 @@ export async function submitJob(deps: ApiDeps, command: SubmitCommand): Promise<
   const key = command.idempotencyKey;
   if (key === undefined) return decide(deps, facts, decoded.options);
   const fingerprint = canonicalJson({ cacheKey: facts.cacheKey, options: decoded.options });
-  const started = await startIdempotent(deps.firestore, facts.userId, key, fingerprint, facts.now);
+  const started = await deps.store.startIdempotent(facts.userId, key, fingerprint, facts.now);
   if (started.kind === "replay") return { kind: "replayed", response: started.response };
   if (started.kind === "in-progress") {
     return {
@@ -75,37 +72,40 @@ export async function submitJob(deps: ApiDeps, command: SubmitCommand): Promise<
     };
   }
   const outcome = await decide(deps, facts, decoded.options).catch(async (error: unknown) => {
-    await abandonIdempotent(deps.firestore, facts.userId, key);
+    await deps.store.abandonIdempotent(facts.userId, key);
     throw error;
   });
   if (outcome.kind === "rejected" || outcome.kind === "replayed")
-    await abandonIdempotent(deps.firestore, facts.userId, key);
-  else await finishIdempotent(deps.firestore, facts.userId, key, successResponse(outcome));
+    await deps.store.abandonIdempotent(facts.userId, key);
+  else await deps.store.finishIdempotent(facts.userId, key, successResponse(outcome));
   return outcome;
 }
 
-async function decide(deps: ApiDeps, facts: NewJobFacts, options: SubmitOptions): Promise<SubmitOutcome> {
-  const { firestore, config } = deps;
-  const earlier = await findHoldingClaim(
-    firestore,
-    facts.userId,
-    facts.cacheKey,
-    facts.now,
-    config.limits.dedupWindowMs,
-  );
-  if (earlier !== undefined) return waitForDuplicate(deps, earlier);
-
-  if (options.cache === "use") {
+async function decide(deps: Deps, facts: NewJobFacts, options: SubmitOptions): Promise<SubmitOutcome> {
+  const { store, config } = deps;
+  // `cache: "bypass"` asks for a fresh generation: neither an earlier job nor the cache answers it.
+  const fresh = options.cache === "bypass";
+  if (!fresh) {
+    const earlier = await store.findClaim(
+      facts.userId,
+      facts.cacheKey,
+      facts.now,
+      config.limits.dedupWindowMs,
+    );
+    if (earlier !== undefined) {
+      const answer = await answerDuplicate(deps, facts.userId, facts.cacheKey, earlier);
+      if (answer.kind !== "gone") return answer;
+    }
     const result = await deps.cache.get(facts.cacheKey, facts.now);
     if (result !== undefined) return answerFromCache(deps, facts, result);
   }
 
-  const activeJobs = await countActiveJobs(firestore);
+  const activeJobs = await store.countActiveJobs();
   if (activeJobs >= config.limits.queueCapacity) return queueFull(deps, activeJobs);
-  const outcome = await admitJob(deps, facts, activeJobs);
+  const outcome = await admitJob(deps, facts, activeJobs, fresh);
   if (outcome.kind === "accepted") {
     await noteQueueDepth(deps, activeJobs + 1);
-    await deps.events.publish({
+    void deps.events.publish({
       type: "job.queued",
       jobId: facts.id,
       userId: facts.userId,
@@ -117,20 +117,21 @@ async function decide(deps: ApiDeps, facts: NewJobFacts, options: SubmitOptions)
   return outcome;
 }
 
-/** Writes a completed job from the cache: 1 write (job) + 1 (dedup claim) + at most 1 per second (hits). */
-async function answerFromCache(deps: ApiDeps, facts: NewJobFacts, result: JobResult): Promise<SubmitOutcome> {
+/** Writes a completed job from the cache: 1 write (job) + 1 (dedup claim) + hits, batched. */
+async function answerFromCache(deps: Deps, facts: NewJobFacts, result: JobResult): Promise<SubmitOutcome> {
   const job = cachedJob(facts, result);
-  await createJob(deps.firestore, job);
-  await takeClaim(
-    deps.firestore,
-    facts.userId,
-    facts.cacheKey,
-    job.id,
-    facts.now,
-    deps.config.limits.dedupWindowMs,
-  );
+  await deps.store.createJob(job);
+  // Born completed, so nothing can undo it: the claim is admitted from the start.
+  await deps.store.takeClaim({
+    userId: facts.userId,
+    cacheKey: facts.cacheKey,
+    jobId: job.id,
+    now: facts.now,
+    windowMs: deps.config.limits.dedupWindowMs,
+    admitted: true,
+  });
   await deps.cache.recordHit(facts.cacheKey, facts.now);
-  await deps.events.publish({
+  void deps.events.publish({
     type: "job.completed",
     jobId: job.id,
     userId: job.userId,
@@ -141,7 +142,7 @@ async function answerFromCache(deps: ApiDeps, facts: NewJobFacts, result: JobRes
   return { kind: "cached", view: toJobView(job) };
 }
 
-function queueFull(deps: ApiDeps, activeJobs: number): SubmitOutcome {
+function queueFull(deps: Deps, activeJobs: number): SubmitOutcome {
   const { config } = deps;
   // Time for the queue to drain below capacity at its concurrency, at the typical job duration.
   const excess = activeJobs - config.limits.queueCapacity + 1;

@@ -1,48 +1,38 @@
-import { Timestamp } from "@google-cloud/firestore";
-import { dispatchDeadlineMs } from "../deadlines.ts";
-import { settleExpiredLease, type LeaseFix } from "../processing/expired-lease.ts";
-import { COLLECTIONS } from "../store/collections.ts";
-import { queryPages, tallyPage, type Tally } from "./paged-query.ts";
-import type { SweepDeps } from "./sweep-deps.ts";
+import { decideContext, type Deps } from "../deps.ts";
+import { carryOut } from "../lifecycle/carry-out.ts";
+import { decide } from "../lifecycle/decide.ts";
+import { SWEEP_MAX_DOCS, tallyAll, type Tally } from "./tally.ts";
 
-export type { LeaseFix } from "../processing/expired-lease.ts";
+export type LeaseFix = "requeued" | "failed" | "cancelled" | "skipped";
 
 /**
  * Settles processing jobs whose lease expired before `now` (ms): the handler holding them crashed or
- * was cut off. Each becomes queued for its next attempt (a task is enqueued), failed into the
- * dead-letter queue when that was its last attempt, or cancelled when the user had asked. Query:
- * `status == "processing" && leaseExpiresAt < now` (composite index status + leaseExpiresAt).
+ * was cut off. The lifecycle decides each (the same decision a redelivery makes): queued for its
+ * next attempt with a task, failed into the dead-letter queue when that was its last attempt, or
+ * cancelled when the user had asked.
  */
-export async function settleExpiredLeases(deps: SweepDeps, now: number): Promise<Tally<LeaseFix>> {
-  const query = deps.firestore
-    .collection(COLLECTIONS.jobs)
-    .where("status", "==", "processing")
-    .where("leaseExpiresAt", "<", Timestamp.fromMillis(now))
-    .orderBy("leaseExpiresAt");
+export async function settleExpiredLeases(deps: Deps, now: number): Promise<Tally<LeaseFix>> {
+  const ids = await deps.store.expiredLeases(now, SWEEP_MAX_DOCS);
   const tally: Tally<LeaseFix> = {};
-  for await (const page of queryPages(query)) {
-    await tallyPage(
-      tally,
-      page,
-      (doc) => settleOne(deps, doc.id, now),
-      (doc, err) => deps.logger.error({ err, jobId: doc.id }, "sweeper: could not settle an expired lease"),
-    );
-  }
+  await tallyAll(
+    tally,
+    ids,
+    (jobId) => settleOne(deps, jobId, now),
+    (jobId, err) => deps.logger.error({ err, jobId }, "sweeper: could not settle an expired lease"),
+  );
   return tally;
 }
 
-/** One job: settled (the same code the handler runs on redelivery), then a requeued one gets its task. */
-async function settleOne(deps: SweepDeps, jobId: string, now: number): Promise<LeaseFix> {
-  const { fix, job } = await settleExpiredLease(deps, jobId, now, "sweeper");
-  if (fix !== "requeued" || job === undefined) return fix;
-  // If this enqueue fails, the stale-queued pass of a later sweep finds the job without a task.
-  await deps.tasks
-    .enqueue({
-      jobId,
-      attempt: job.attempts + 1,
-      run: job.run,
-      dispatchDeadlineMs: dispatchDeadlineMs(job.timeoutMs),
-    })
-    .catch((err: unknown) => deps.logger.warn({ err, jobId }, "sweeper: requeued job not enqueued yet"));
-  return fix;
+async function settleOne(deps: Deps, jobId: string, now: number): Promise<LeaseFix> {
+  const ctx = decideContext(deps, now);
+  const applied = await deps.store.apply(jobId, (job) =>
+    decide(job, { type: "lease-expired", by: "sweeper" }, ctx),
+  );
+  if (!applied.ok) return "skipped";
+  // If the enqueue fails, the stale-queued pass of a later sweep finds the job without a task.
+  await carryOut(deps, applied.decision).catch((err: unknown) =>
+    deps.logger.warn({ err, jobId }, "sweeper: requeued job not enqueued yet"),
+  );
+  const status = applied.decision.job.status;
+  return status === "queued" ? "requeued" : status === "failed" ? "failed" : "cancelled";
 }

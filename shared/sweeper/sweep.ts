@@ -1,8 +1,8 @@
 import { settleExpiredLeases } from "./expired-leases.ts";
 import { releaseLeakedSlots } from "./leaked-slots.ts";
-import type { Tally } from "./paged-query.ts";
+import type { Tally } from "./tally.ts";
 import { reenqueueStaleJobs } from "./stale-queued.ts";
-import type { SweepDeps } from "./sweep-deps.ts";
+import type { Deps } from "../deps.ts";
 
 /** What one sweep found and fixed. Counts are jobs (or slots) in this sweep. */
 export interface SweepReport {
@@ -40,7 +40,7 @@ type PassName = keyof typeof PASSES;
  * order: settling expired leases first frees slots and writes the jobs it requeues (so the stale pass
  * does not see them as stale); the slot pass runs last, after both may have ended jobs.
  */
-export async function sweep(deps: SweepDeps, now: number): Promise<SweepReport> {
+export async function sweep(deps: Deps, now: number): Promise<SweepReport> {
   const started = performance.now();
   const results: Partial<Record<PassName, Tally<string>>> = {};
   const failedPasses: string[] = [];

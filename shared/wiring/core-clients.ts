@@ -5,12 +5,16 @@ import type { Config } from "../config.ts";
 import type { Logger } from "../logger.ts";
 import { pubsubEventPublisher, type EventPublisher } from "../ports/event-publisher.ts";
 import { cloudTasksScheduler, createTasksClient, type TaskScheduler } from "../ports/task-scheduler.ts";
+import { firestoreJobStore } from "../store/firestore-job-store.ts";
+import type { JobStore } from "../store/job-store.ts";
 import { createResultCache, type ResultCache } from "../store/result-cache.ts";
 import { createRedisClient } from "./redis-client.ts";
 
 /** The clients every function shares (Firestore, Cloud Tasks, Pub/Sub, the result cache), and their closing. */
 export interface CoreClients {
+  /** For tests and tools that inspect documents; use-cases reach Firestore only through `store`. */
   firestore: Firestore;
+  store: JobStore;
   tasks: TaskScheduler;
   events: EventPublisher;
   cache: ResultCache;
@@ -29,11 +33,16 @@ export function createCoreClients(config: Config, logger: Logger): CoreClients {
   const pubsub = new PubSub({ projectId: config.projectId });
   const tasksClient = createTasksClient(config);
   const redis = config.redisUrl === undefined ? undefined : createRedisClient(config.redisUrl);
+  const store = firestoreJobStore(firestore);
   return {
     firestore,
+    store,
     tasks: cloudTasksScheduler(tasksClient, config),
     events: pubsubEventPublisher(pubsub, config.eventsTopic, logger),
-    cache: createResultCache(firestore, redis, logger, { ttlMs: config.cacheTtlMs }),
+    cache: createResultCache(store, redis, logger, {
+      ttlMs: config.cacheTtlMs,
+      hitFlushMs: config.cacheHitFlushMs,
+    }),
     redis,
     async close() {
       await Promise.allSettled([firestore.terminate(), pubsub.close(), tasksClient.close(), redis?.quit()]);

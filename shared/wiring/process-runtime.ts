@@ -1,18 +1,15 @@
-import { randomUUID } from "node:crypto";
 import { ConfigError, type Config } from "../config.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { createPixelLabClient } from "../pixellab/client.ts";
-import { systemClock } from "../ports/clock.ts";
 import { createTaskTokenVerifier, type TaskTokenVerifier } from "../ports/task-token-verifier.ts";
-import type { ProcessDeps } from "../processing/process-deps.ts";
+import type { ProcessDeps } from "../deps.ts";
 import { createCoreClients } from "./core-clients.ts";
+import { baseDeps, type Runtime } from "./runtime.ts";
 
 /** Everything the `processJob` function needs. */
-export interface ProcessRuntime {
-  deps: ProcessDeps;
+export interface ProcessRuntime extends Runtime<ProcessDeps> {
   /** Undefined when no queue service account is configured (then IAM alone guards the function). */
   tokens: TaskTokenVerifier | undefined;
-  close(): Promise<void>;
 }
 
 /** Builds the task handler's runtime once per instance. It refuses to start without a PixelLab key. */
@@ -31,23 +28,12 @@ export function createProcessRuntime(config: Config, options: { logger?: Logger 
     maxJobWaitMs: config.jobTimeout.maxMs,
     requestTimeoutMs: config.jobTimeout.maxMs,
   });
-  const deps: ProcessDeps = {
-    config,
-    firestore: clients.firestore,
-    tasks: clients.tasks,
-    events: clients.events,
-    cache: clients.cache,
-    pixellab,
-    clock: systemClock,
-    random: Math.random,
-    newLeaseId: () => randomUUID(),
-    logger,
-  };
+  const deps: ProcessDeps = { ...baseDeps(config, clients, logger), pixellab };
   const email = config.tasksServiceAccountEmail;
   const audience = config.tasksOidc.audience ?? config.taskHandlerUrl;
   const tokens =
     email === undefined || audience === undefined
       ? undefined
       : createTaskTokenVerifier({ ...config.tasksOidc, audience, serviceAccountEmail: email });
-  return { deps, tokens, close: clients.close };
+  return { deps, tokens, firestore: clients.firestore, redis: clients.redis, close: clients.close };
 }

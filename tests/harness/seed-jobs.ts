@@ -3,7 +3,8 @@ import { Timestamp, type Firestore } from "@google-cloud/firestore";
 import type { ErrorType } from "../../shared/errors.ts";
 import type { JobErrorRecord } from "../../shared/job-state.ts";
 import { validateOperationRequest } from "../../shared/operations/operations.ts";
-import { writeDeadLetter } from "../../shared/store/dead-letters.ts";
+import { deadLetterOf } from "../../shared/lifecycle/settle-attempt.ts";
+import { deadLetterRef, encodeDeadLetter } from "../../shared/store/dead-letters.ts";
 import { encodeJob, type Job } from "../../shared/store/job-document.ts";
 import { slotRef } from "../../shared/store/user-slots.ts";
 import { queuedJob } from "../../shared/submission/new-job.ts";
@@ -60,12 +61,11 @@ export async function seedJob(firestore: Firestore, job: Job): Promise<Job> {
   return job;
 }
 
-/** Writes a failed job and its dead-letter entry, through the same `writeDeadLetter` the handler uses. */
+/** Writes a failed job and its dead-letter entry, built by the same `deadLetterOf` the lifecycle uses. */
 export async function seedDeadLetter(firestore: Firestore, job: Job, retentionMs = 7 * 86_400_000) {
   await seedJob(firestore, job);
-  await firestore.runTransaction(async (tx) => {
-    writeDeadLetter(tx, firestore, job, job.finishedAt ?? job.updatedAt, retentionMs);
-  });
+  const entry = deadLetterOf(job, job.finishedAt ?? job.updatedAt, retentionMs);
+  await deadLetterRef(firestore, job.id).set(encodeDeadLetter(entry));
   return job;
 }
 

@@ -40,7 +40,7 @@ describe("dead-letter admin API", () => {
 
   beforeAll(async () => {
     rig = await startApiRig();
-    firestore = rig.runtime.deps.firestore;
+    firestore = rig.runtime.firestore;
     [admin, user] = [await signUpAdmin(), await signUpUser()];
   });
   afterAll(() => rig.close());

@@ -35,7 +35,7 @@ describe("dedup and the result cache", () => {
   });
 
   const seedCache = (body: { operation: string; input: unknown }) =>
-    rig.runtime.deps.firestore
+    rig.runtime.firestore
       .collection("cache")
       .doc(cacheKeyOf(body))
       .set({
@@ -68,7 +68,7 @@ describe("dedup and the result cache", () => {
     expect(repeat.status).toBe(202);
     const original = first.body as JobBody;
     expect(repeat.body).toMatchObject({ jobId: original.jobId, status: "queued", deduplicated: true });
-    const jobs = await rig.runtime.deps.firestore.collection("jobs").where("userId", "==", user.uid).get();
+    const jobs = await rig.runtime.firestore.collection("jobs").where("userId", "==", user.uid).get();
     expect(jobs.size).toBe(1);
     expect((await rig.listTasks()).filter((t) => t.name?.includes(original.jobId))).toHaveLength(1);
   });
@@ -83,7 +83,7 @@ describe("dedup and the result cache", () => {
     const ids = new Set(responses.map((r) => (r.body as JobBody).jobId));
     expect(responses.map((r) => r.status)).toEqual(Array(6).fill(202));
     expect(ids.size).toBe(1);
-    const jobs = await rig.runtime.deps.firestore.collection("jobs").where("userId", "==", user.uid).get();
+    const jobs = await rig.runtime.firestore.collection("jobs").where("userId", "==", user.uid).get();
     expect(jobs.size).toBe(1);
   });
 
@@ -111,16 +111,13 @@ describe("dedup and the result cache", () => {
     const hit = res.body as JobBody;
     expect(hit).toMatchObject({ status: "completed", cached: true });
     expect(hit.result?.images[0]).toMatchObject({ base64: TINY_PNG, width: 1, height: 1 });
-    const doc = await rig.runtime.deps.firestore.collection("jobs").doc(hit.jobId).get();
+    const doc = await rig.runtime.firestore.collection("jobs").doc(hit.jobId).get();
     expect(doc.data()).toMatchObject({ status: "completed", cached: true, slot: null, userId: user.uid });
     expect(doc.get("progress")).toEqual({ percent: 100, stage: "done" });
     expect(await rig.listTasks()).toHaveLength(tasksBefore);
-    const slots = await rig.runtime.deps.firestore
-      .collection("userSlots")
-      .where("userId", "==", user.uid)
-      .get();
+    const slots = await rig.runtime.firestore.collection("userSlots").where("userId", "==", user.uid).get();
     expect(slots.size).toBe(0);
-    const entry = await rig.runtime.deps.firestore.collection("cache").doc(cacheKeyOf(body)).get();
+    const entry = await rig.runtime.firestore.collection("cache").doc(cacheKeyOf(body)).get();
     expect(entry.get("hits")).toBe(1);
   });
 
@@ -156,7 +153,7 @@ describe("dedup and the result cache", () => {
   it("ignores an expired cache entry", async () => {
     const user = await signUpUser();
     const body = pixfluxBody("a stale shield", { seed: 9 });
-    await rig.runtime.deps.firestore
+    await rig.runtime.firestore
       .collection("cache")
       .doc(cacheKeyOf(body))
       .set({

@@ -24,7 +24,7 @@ describe("reading, listing and cancelling jobs", () => {
     });
     return (res.body as { jobId: string }).jobId;
   };
-  const jobDoc = (id: string) => rig.runtime.deps.firestore.collection("jobs").doc(id);
+  const jobDoc = (id: string) => rig.runtime.firestore.collection("jobs").doc(id);
 
   beforeAll(async () => {
     rig = await startApiRig();
@@ -103,7 +103,7 @@ describe("reading, listing and cancelling jobs", () => {
     expect(early.body).toMatchObject({ type: "/problems/conflict", jobStatus: "queued" });
 
     const body = pixfluxBody("a finished result", { seed: 1 });
-    await rig.runtime.deps.firestore
+    await rig.runtime.firestore
       .collection("cache")
       .doc(cacheKeyOf(body))
       .set({
@@ -157,7 +157,7 @@ describe("reading, listing and cancelling jobs", () => {
     const doc = await jobDoc(jobId).get();
     expect(doc.data()).toMatchObject({ status: "cancelled", slot: null });
     expect((await rig.listTasks()).map((t) => t.name)).not.toContain(taskName);
-    const slots = await rig.runtime.deps.firestore.collection("userSlots").where("jobId", "==", jobId).get();
+    const slots = await rig.runtime.firestore.collection("userSlots").where("jobId", "==", jobId).get();
     expect(slots.size).toBe(0);
     const again = await call(rig.url, "DELETE", `/v1/jobs/${jobId}`, { token: owner.idToken });
     expect(again.status).toBe(409);

@@ -37,10 +37,10 @@ describe("per-user and queue-wide limits", () => {
     expect(refused?.headers.get("retry-after")).toBe("30");
     expect(refused?.body).toMatchObject({ type: "/problems/user-limit-reached", activeJobs: 5, limit: 5 });
 
-    const jobs = await rig.runtime.deps.firestore.collection("jobs").where("userId", "==", user.uid).get();
+    const jobs = await rig.runtime.firestore.collection("jobs").where("userId", "==", user.uid).get();
     expect(jobs.size).toBe(5);
     expect(await rig.listTasks()).toHaveLength(5);
-    const claims = await rig.runtime.deps.firestore
+    const claims = await rig.runtime.firestore
       .collection("dedupClaims")
       .where("userId", "==", user.uid)
       .get();
@@ -88,7 +88,7 @@ describe("per-user and queue-wide limits", () => {
     expect((full.body as ProblemBody).type).toBe("/problems/queue-full");
     // One job over capacity drains at 10 concurrent × 30 s per job: 3 s.
     expect(full.headers.get("retry-after")).toBe("3");
-    const jobs = await rig.runtime.deps.firestore.collection("jobs").where("userId", "==", late.uid).get();
+    const jobs = await rig.runtime.firestore.collection("jobs").where("userId", "==", late.uid).get();
     expect(jobs.size).toBe(0);
     expect(await rig.listTasks()).toHaveLength(3);
   });
@@ -123,7 +123,7 @@ describe("per-user and queue-wide limits", () => {
     });
     expect(res.status).toBe(503);
     expect((res.body as ProblemBody).type).toBe("/problems/unavailable");
-    const db = rig.runtime.deps.firestore;
+    const db = rig.runtime.firestore;
     expect((await db.collection("jobs").where("userId", "==", user.uid).get()).size).toBe(0);
     expect((await db.collection("userSlots").where("userId", "==", user.uid).get()).size).toBe(0);
     expect((await db.collection("dedupClaims").where("userId", "==", user.uid).get()).size).toBe(0);

@@ -21,7 +21,7 @@ describe("POST /v1/jobs", () => {
   let rig: ApiRig;
   let user: TestUser;
   const jobsOf = async (uid: string) =>
-    (await rig.runtime.deps.firestore.collection("jobs").where("userId", "==", uid).get()).docs;
+    (await rig.runtime.firestore.collection("jobs").where("userId", "==", uid).get()).docs;
 
   beforeAll(async () => {
     rig = await startApiRig();
@@ -39,7 +39,7 @@ describe("POST /v1/jobs", () => {
     expect(body).toMatchObject({ status: "queued", position: 0, estimatedWaitMs: 0 });
     expect(res.headers.get("location")).toBe(`/v1/jobs/${body.jobId}`);
 
-    const doc = await rig.runtime.deps.firestore.collection("jobs").doc(body.jobId).get();
+    const doc = await rig.runtime.firestore.collection("jobs").doc(body.jobId).get();
     expect(doc.data()).toMatchObject({
       userId: user.uid,
       operation: "generate-image-pixflux",
@@ -72,7 +72,7 @@ describe("POST /v1/jobs", () => {
     const body = res.body as Accepted;
     expect(body.position).toBeGreaterThanOrEqual(1);
     expect(body.estimatedWaitMs).toBe(Math.round((body.position / 10) * 30_000));
-    const doc = await rig.runtime.deps.firestore.collection("jobs").doc(body.jobId).get();
+    const doc = await rig.runtime.firestore.collection("jobs").doc(body.jobId).get();
     expect(doc.get("timeoutMs")).toBe(20_000);
   });
 

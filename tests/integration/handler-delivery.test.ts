@@ -18,7 +18,7 @@ describe("processJob: at-least-once delivery, aborted deliveries, cancellation a
     return (res.body as { jobId: string }).jobId;
   };
   const jobDoc = async (jobId: string) =>
-    (await rig.runtime.deps.firestore.collection("jobs").doc(jobId).get()).data()!;
+    (await rig.runtime.firestore.collection("jobs").doc(jobId).get()).data()!;
 
   beforeAll(async () => {
     // Cloud Tasks gives up on a delivery after 1.5 s here, so "the handler was cut off" is quick to test.
@@ -92,9 +92,7 @@ describe("processJob: at-least-once delivery, aborted deliveries, cancellation a
     const job = await waitForJob(rig, user.idToken, jobId);
     expect(job.status).toBe("cancelled");
     expect((await jobDoc(jobId)).result).toBeNull();
-    expect((await rig.runtime.deps.firestore.collection("cache").doc(cacheKeyOf(body)).get()).exists).toBe(
-      false,
-    );
+    expect((await rig.runtime.firestore.collection("cache").doc(cacheKeyOf(body)).get()).exists).toBe(false);
     await waitFor(() => rig.pixellab.stats().aborted > aborted, {
       description: "the fake to see its socket close",
     });

@@ -44,7 +44,7 @@ describe("recovery end to end: dead-letter replay and the sweeper", () => {
     expect(replay.status).toBe(202);
     const job = await waitForJob(rig, user.idToken, jobId, ["completed"]);
     expect(job).toMatchObject({ status: "completed", attempts: 1 });
-    const entry = await rig.runtime.deps.firestore.collection("deadLetters").doc(jobId).get();
+    const entry = await rig.runtime.firestore.collection("deadLetters").doc(jobId).get();
     expect(entry.exists).toBe(false);
   });
 
@@ -71,7 +71,7 @@ describe("recovery end to end: dead-letter replay and the sweeper", () => {
     const now = Date.now();
     // Attempt 3 of 3 crashed and gave its lease back (leaseExpiresAt = now): the redelivery settles it.
     const job = await seedJob(
-      rig.runtime.deps.firestore,
+      rig.runtime.firestore,
       testJob({
         status: "processing",
         attempts: 3,
@@ -82,7 +82,7 @@ describe("recovery end to end: dead-letter replay and the sweeper", () => {
       }),
     );
     await rig.runtime.deps.tasks.enqueue({ jobId: job.id, attempt: 3, run: 0, dispatchDeadlineMs: 60_000 });
-    const db = rig.runtime.deps.firestore;
+    const db = rig.runtime.firestore;
     const entry = await waitFor(async () => (await db.collection("deadLetters").doc(job.id).get()).data(), {
       timeoutMs: 15_000,
       description: "the dead-letter entry",

@@ -24,9 +24,9 @@ describe("processJob: PixelLab failures, retries and the dead-letter queue", () 
     return (res.body as { jobId: string }).jobId;
   };
   const doc = async (jobId: string) =>
-    (await rig.runtime.deps.firestore.collection("jobs").doc(jobId).get()).data()!;
+    (await rig.runtime.firestore.collection("jobs").doc(jobId).get()).data()!;
   const deadLetter = async (jobId: string) =>
-    (await rig.runtime.deps.firestore.collection("deadLetters").doc(jobId).get()).data();
+    (await rig.runtime.firestore.collection("deadLetters").doc(jobId).get()).data();
 
   /** When attempt `attempt` of a job started, from its `job.started` event (ms since the epoch). */
   const startOf = async (jobId: string, attempt: number): Promise<number> => {
@@ -91,7 +91,7 @@ describe("processJob: PixelLab failures, retries and the dead-letter queue", () 
       description: "job.dead_lettered",
     });
     expect(types()).toEqual(expect.arrayContaining(["job.failed", "job.dead_lettered"]));
-    const slots = await rig.runtime.deps.firestore.collection("userSlots").where("jobId", "==", jobId).get();
+    const slots = await rig.runtime.firestore.collection("userSlots").where("jobId", "==", jobId).get();
     expect(slots.size).toBe(0);
   });
 

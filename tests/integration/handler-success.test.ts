@@ -22,7 +22,7 @@ describe("processJob: the success path end to end", () => {
   /** Records every state a Firestore listener sees on the job, as a web client would. */
   function listen(jobId: string) {
     const seen: Seen[] = [];
-    const stop = rig.runtime.deps.firestore
+    const stop = rig.runtime.firestore
       .collection("jobs")
       .doc(jobId)
       .onSnapshot((snap) => {
@@ -72,14 +72,11 @@ describe("processJob: the success path end to end", () => {
     expect(png.headers.get("content-type")).toBe("image/png");
     expect(readPng(png.bytes)).toMatchObject({ ok: true, info: { width: 48, height: 32 } });
 
-    const entry = await rig.runtime.deps.firestore.collection("cache").doc(cacheKeyOf(body)).get();
+    const entry = await rig.runtime.firestore.collection("cache").doc(cacheKeyOf(body)).get();
     expect(entry.exists).toBe(true);
     const ttlDays = (entry.get("expireAt").toMillis() - entry.get("createdAt").toMillis()) / 86_400_000;
     expect(ttlDays).toBe(30);
-    const slots = await rig.runtime.deps.firestore
-      .collection("userSlots")
-      .where("userId", "==", user.uid)
-      .get();
+    const slots = await rig.runtime.firestore.collection("userSlots").where("userId", "==", user.uid).get();
     expect(slots.size).toBe(0);
     expect(rig.pixellab.stats().calls["POST /v1/generate-image-pixflux"]).toBe(1);
 

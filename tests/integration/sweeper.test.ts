@@ -71,7 +71,7 @@ describe("the sweeper", () => {
 
   beforeAll(async () => {
     rig = await startApiRig();
-    firestore = rig.runtime.deps.firestore;
+    firestore = rig.runtime.firestore;
   });
   afterAll(() => rig.close());
 

@@ -85,7 +85,7 @@ await run("dedup (same user, same)", (i) => ({
 }));
 const cached = pixfluxBody("a cached sprite", { seed: 1 });
 const { cacheKeyOf } = await import("../../harness/fixtures.ts");
-await runtime.deps.cache.put(cacheKeyOf(cached), { images: [], usage: null }, Date.now());
+await runtime.deps.cache.put(cacheKeyOf(cached), { images: [], usage: null }, "bench-seed", Date.now());
 await run("cache hit", (i) => ({ userId: `hit-${i}`, body: cached }));
 const mem = process.memoryUsage();
 console.log(

@@ -1,0 +1,47 @@
+import type { Random } from "./backoff.ts";
+import type { Config } from "./config.ts";
+import type { Logger } from "./logger.ts";
+import type { PixelLabClient } from "./pixellab/client.ts";
+import type { Clock } from "./ports/clock.ts";
+import type { EventPublisher } from "./ports/event-publisher.ts";
+import type { TaskScheduler } from "./ports/task-scheduler.ts";
+import type { JobStore } from "./store/job-store.ts";
+import type { ResultCache } from "./store/result-cache.ts";
+
+/**
+ * What every use-case needs from the outside world, passed in (never imported as singletons): the
+ * API, the sweeper and the operator routes take exactly this; the task handler adds PixelLab.
+ */
+export interface Deps {
+  config: Config;
+  store: JobStore;
+  tasks: TaskScheduler;
+  events: EventPublisher;
+  cache: ResultCache;
+  clock: Clock;
+  /** Jitter source for retry delays. */
+  random: Random;
+  /** A new random job id (also the task name's stem). */
+  newJobId: () => string;
+  /** A fresh lease id for each delivery. */
+  newLeaseId: () => string;
+  logger: Logger;
+}
+
+export interface ProcessDeps extends Deps {
+  pixellab: PixelLabClient;
+}
+
+/** The decision context of `lifecycle/decide.ts` from the deps, at `now`. */
+export function decideContext(deps: Deps, now: number) {
+  const { config } = deps;
+  return {
+    now,
+    random: deps.random,
+    settings: {
+      retry: config.retry,
+      retryAfterMaxMs: config.retryAfterMaxMs,
+      deadLetterRetentionMs: config.deadLetterRetentionMs,
+    },
+  };
+}

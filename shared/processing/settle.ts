@@ -1,0 +1,49 @@
+import { decideContext, type Deps } from "../deps.ts";
+import type { JobErrorRecord } from "../job-state.ts";
+import { carryOut } from "../lifecycle/carry-out.ts";
+import { decide } from "../lifecycle/decide.ts";
+import type { JobChange } from "../lifecycle/job-change.ts";
+import type { Job } from "../store/job-document.ts";
+
+export type ProcessOutcome =
+  | { kind: "skipped"; reason: string }
+  | { kind: "completed"; jobId: string }
+  | { kind: "retry-scheduled"; jobId: string; nextAttempt: number; delayMs: number; error: JobErrorRecord }
+  | { kind: "failed"; jobId: string; error: JobErrorRecord }
+  | { kind: "cancelled"; jobId: string }
+  | { kind: "lease-lost"; jobId: string };
+
+/**
+ * Ends an attempt: one transaction applies the lifecycle decision for `change` (the result, the
+ * failure, the cancel), then its task and events go out. A refusal means another attempt took the
+ * job over (or it ended meanwhile): this attempt's outcome is dropped.
+ */
+export async function settle(deps: Deps, job: Job, change: JobChange): Promise<ProcessOutcome> {
+  const now = deps.clock.now();
+  const applied = await deps.store.apply(job.id, (current) =>
+    decide(current, change, decideContext(deps, now)),
+  );
+  if (!applied.ok) return { kind: "lease-lost", jobId: job.id };
+  const after = applied.decision.job;
+  // If the retry's enqueue fails this throws and the handler answers 5xx; the sweeper also finds
+  // the queued job without a task.
+  await carryOut(deps, applied.decision);
+  switch (after.status) {
+    case "completed":
+      return { kind: "completed", jobId: job.id };
+    case "cancelled":
+      return { kind: "cancelled", jobId: job.id };
+    case "queued":
+      return {
+        kind: "retry-scheduled",
+        jobId: job.id,
+        nextAttempt: after.attempts + 1,
+        delayMs: (after.nextAttemptAt ?? now) - now,
+        error: after.error as JobErrorRecord,
+      };
+    case "failed":
+      return { kind: "failed", jobId: job.id, error: after.error as JobErrorRecord };
+    case "processing":
+      return { kind: "lease-lost", jobId: job.id }; // not reached: every ending leaves processing
+  }
+}

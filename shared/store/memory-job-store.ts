@@ -1,0 +1,249 @@
+import { ACTIVE_STATUSES } from "../job-state.ts";
+import { claimView, type StoredClaim } from "./claim-rules.ts";
+import type { DeadLetter } from "./dead-letters.ts";
+import { KEY_RETENTION_MS, PENDING_TIMEOUT_MS } from "./idempotency-records.ts";
+import type { Job } from "./job-document.ts";
+import {
+  AlreadyExistsError,
+  type CacheEntry,
+  type JobStore,
+  type StoredResponse,
+  type VersionedJob,
+} from "./job-store.ts";
+import { decodePageCursor, encodePageCursor } from "./page-cursor.ts";
+
+/**
+ * A {@link JobStore} in memory, for fast use-case tests and tools. It passes the same contract suite
+ * as the Firestore store: `apply` reads, decides and writes without yielding, which is what a
+ * transaction guarantees; every value is copied in and out, as a database would.
+ */
+export function memoryJobStore(): JobStore {
+  const jobs = new Map<string, { job: Job; version: number }>();
+  const listeners = new Map<string, Set<(job: Job | undefined) => void>>();
+  const slots = new Map<string, { userId: string; slot: number; jobId: string; acquiredAt: number }>();
+  const claims = new Map<string, StoredClaim>();
+  const keys = new Map<
+    string,
+    { fingerprint: string; done?: StoredResponse; createdAt: number; expireAt: number }
+  >();
+  const cache = new Map<string, CacheEntry & { hits: number }>();
+  const deadLetters = new Map<string, DeadLetter>();
+  let clock = 0;
+  const copy = <T>(value: T): T => structuredClone(value);
+
+  function write(job: Job) {
+    jobs.set(job.id, { job: copy(job), version: ++clock });
+    for (const listener of listeners.get(job.id) ?? []) listener(copy(job));
+  }
+  const versioned = (id: string): VersionedJob | undefined => {
+    const found = jobs.get(id);
+    return found && { job: copy(found.job), version: String(found.version) };
+  };
+  const subscribe = (jobId: string, listener: (job: Job | undefined) => void) => {
+    const set = listeners.get(jobId) ?? new Set();
+    listeners.set(jobId, set);
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0) listeners.delete(jobId);
+    };
+  };
+  const claimFor = (userId: string, cacheKey: string) => `${userId}:${cacheKey}`;
+  const jobFacts = (id: string) => jobs.get(id)?.job;
+
+  return {
+    async getJob(jobId) {
+      return versioned(jobId);
+    },
+    async createJob(job) {
+      if (jobs.has(job.id)) throw new AlreadyExistsError(`jobs/${job.id} exists`);
+      write(job);
+      return String(clock);
+    },
+    async deleteJob(jobId) {
+      jobs.delete(jobId);
+      for (const listener of listeners.get(jobId) ?? []) listener(undefined);
+    },
+    async countActiveJobs() {
+      return [...jobs.values()].filter((j) => ACTIVE_STATUSES.includes(j.job.status)).length;
+    },
+    async listUserJobs(userId, query) {
+      const after = decodePageCursor(query.cursor);
+      const all = [...jobs.values()]
+        .map((j) => j.job)
+        .filter((j) => j.userId === userId && (query.status === undefined || j.status === query.status))
+        .sort((a, b) => b.createdAt - a.createdAt || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0))
+        .filter(
+          (j) =>
+            after === undefined ||
+            j.createdAt < after.atMs ||
+            (j.createdAt === after.atMs && j.id < after.id),
+        );
+      const page = all.slice(0, query.limit).map(copy);
+      const last = page.at(-1);
+      const more = all.length > query.limit && last !== undefined;
+      return {
+        jobs: page,
+        nextCursor: more ? encodePageCursor({ atMs: last.createdAt, id: last.id }) : null,
+      };
+    },
+    waitForJobChange(jobId, sinceVersion, timeoutMs) {
+      return new Promise((resolve) => {
+        const now = versioned(jobId);
+        if (now !== undefined && now.version !== sinceVersion) return resolve(now);
+        const stop = subscribe(jobId, (job) => {
+          if (job === undefined) return;
+          clearTimeout(timer);
+          stop();
+          resolve(versioned(jobId));
+        });
+        const timer = setTimeout(() => (stop(), resolve(undefined)), timeoutMs);
+      });
+    },
+    watchJob(jobId, onChange) {
+      // Like a Firestore listener: the current state first, then every write.
+      let live = true;
+      const current = jobs.get(jobId)?.job;
+      queueMicrotask(() => live && onChange(current && copy(current)));
+      const stop = subscribe(jobId, onChange);
+      return () => {
+        live = false;
+        stop();
+      };
+    },
+    async apply(jobId, decide) {
+      const found = jobs.get(jobId);
+      if (found === undefined)
+        return { ok: false, reason: "missing", message: `jobs/${jobId} does not exist` };
+      const before = copy(found.job);
+      const result = decide(copy(before));
+      if (!result.ok) return { ok: false, reason: result.reason, message: result.message, job: before };
+      const { decision } = result;
+      write(decision.job);
+      const slotKey = decision.freeSlot === null ? undefined : `${before.userId}_${decision.freeSlot}`;
+      if (slotKey !== undefined && slots.get(slotKey)?.jobId === jobId) slots.delete(slotKey);
+      if (decision.deadLetter !== null) deadLetters.set(jobId, copy(decision.deadLetter));
+      if (decision.dropDeadLetter) deadLetters.delete(jobId);
+      return { ok: true, before, decision: copy(decision) };
+    },
+
+    async acquireSlot(userId, jobId, limit, now) {
+      for (let slot = 0; slot < limit; slot++) {
+        const key = `${userId}_${slot}`;
+        if (slots.has(key)) continue;
+        slots.set(key, { userId, slot, jobId, acquiredAt: now });
+        return slot;
+      }
+      return undefined;
+    },
+    async releaseSlot(userId, slot, jobId) {
+      if (slots.get(`${userId}_${slot}`)?.jobId === jobId) slots.delete(`${userId}_${slot}`);
+    },
+    async heldSlots(userId) {
+      return [...slots.values()].filter((s) => s.userId === userId).length;
+    },
+    async oldSlots(before, limit) {
+      return [...slots.values()]
+        .filter((s) => s.acquiredAt < before)
+        .sort((a, b) => a.acquiredAt - b.acquiredAt)
+        .slice(0, limit)
+        .map((s) => ({ ...s, job: versioned(s.jobId)?.job }));
+    },
+
+    async findClaim(userId, cacheKey, now, windowMs) {
+      const claim = claims.get(claimFor(userId, cacheKey));
+      return claim && claimView(claim, jobFacts(claim.jobId), now, windowMs);
+    },
+    async takeClaim(claim) {
+      const key = claimFor(claim.userId, claim.cacheKey);
+      const stored = claims.get(key);
+      if (stored !== undefined && claim.force !== true) {
+        const view = claimView(stored, jobFacts(stored.jobId), claim.now, claim.windowMs);
+        if (view !== undefined && view.jobId !== claim.jobId) return { won: false, claim: view };
+      }
+      claims.set(key, { jobId: claim.jobId, createdAt: claim.now, admitted: claim.admitted });
+      return { won: true };
+    },
+    async confirmClaim(userId, cacheKey, jobId) {
+      const claim = claims.get(claimFor(userId, cacheKey));
+      if (claim?.jobId === jobId) claim.admitted = true;
+    },
+    async dropClaim(userId, cacheKey, jobId) {
+      if (claims.get(claimFor(userId, cacheKey))?.jobId === jobId) claims.delete(claimFor(userId, cacheKey));
+    },
+
+    async startIdempotent(userId, key, fingerprint, now) {
+      const id = `${userId}:${key}`;
+      const record = keys.get(id);
+      const fresh = { fingerprint, createdAt: now, expireAt: now + KEY_RETENTION_MS };
+      if (record === undefined) return (keys.set(id, fresh), { kind: "new" });
+      if (record.fingerprint !== fingerprint) return { kind: "mismatch" };
+      if (record.done !== undefined) return { kind: "replay", response: copy(record.done) };
+      if (now - record.createdAt < PENDING_TIMEOUT_MS) return { kind: "in-progress" };
+      return (keys.set(id, fresh), { kind: "new" });
+    },
+    async finishIdempotent(userId, key, response) {
+      const record = keys.get(`${userId}:${key}`);
+      if (record === undefined) throw new Error(`idempotencyKeys/${userId}:${key} does not exist`);
+      record.done = copy(response);
+    },
+    async abandonIdempotent(userId, key) {
+      keys.delete(`${userId}:${key}`);
+    },
+
+    async getCacheEntry(cacheKey) {
+      const entry = cache.get(cacheKey);
+      if (entry === undefined) return undefined;
+      return copy(entry);
+    },
+    async putCacheEntry(cacheKey, entry) {
+      cache.set(cacheKey, { ...copy(entry), hits: 0 });
+    },
+    async addCacheHits(cacheKey, count) {
+      const entry = cache.get(cacheKey);
+      if (entry !== undefined) entry.hits += count;
+    },
+
+    async getDeadLetter(jobId) {
+      const entry = deadLetters.get(jobId);
+      return entry && copy(entry);
+    },
+    async listDeadLetters(query) {
+      const after = decodePageCursor(query.cursor);
+      const all = [...deadLetters.values()]
+        .filter((e) => query.errorType === undefined || e.errorType === query.errorType)
+        .sort((a, b) => b.failedAt - a.failedAt || (b.jobId < a.jobId ? -1 : b.jobId > a.jobId ? 1 : 0))
+        .filter(
+          (e) =>
+            after === undefined ||
+            e.failedAt < after.atMs ||
+            (e.failedAt === after.atMs && e.jobId < after.id),
+        );
+      const entries = all.slice(0, query.limit).map(copy);
+      const last = entries.at(-1);
+      const more = all.length > query.limit && last !== undefined;
+      return { entries, nextCursor: more ? encodePageCursor({ atMs: last.failedAt, id: last.jobId }) : null };
+    },
+    async deleteDeadLetter(jobId) {
+      return deadLetters.delete(jobId);
+    },
+
+    async expiredLeases(now, limit) {
+      return [...jobs.values()]
+        .map((j) => j.job)
+        .filter((j) => j.status === "processing" && j.leaseExpiresAt !== null && j.leaseExpiresAt < now)
+        .sort((a, b) => (a.leaseExpiresAt ?? 0) - (b.leaseExpiresAt ?? 0))
+        .slice(0, limit)
+        .map((j) => j.id);
+    },
+    async staleQueued(before, limit) {
+      return [...jobs.values()]
+        .map((j) => j.job)
+        .filter((j) => j.status === "queued" && j.updatedAt < before)
+        .sort((a, b) => a.updatedAt - b.updatedAt)
+        .slice(0, limit)
+        .map(copy);
+    },
+    async probe() {},
+  };
+}

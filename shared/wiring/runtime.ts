@@ -1,0 +1,37 @@
+import { randomUUID } from "node:crypto";
+import type { Firestore } from "@google-cloud/firestore";
+import type { Redis } from "ioredis";
+import type { Config } from "../config.ts";
+import type { Deps } from "../deps.ts";
+import type { Logger } from "../logger.ts";
+import { systemClock } from "../ports/clock.ts";
+import type { CoreClients } from "./core-clients.ts";
+
+/**
+ * What a function builds once per instance (cold start): the use-cases' deps, the Firestore client
+ * (for tests and tools that inspect documents), Redis if configured, and the closing of it all. The
+ * three functions differ only in what they add (`api`: token verification; `processJob`: PixelLab
+ * and task-token verification).
+ */
+export interface Runtime<D extends Deps = Deps> {
+  deps: D;
+  firestore: Firestore;
+  redis: Redis | undefined;
+  close(): Promise<void>;
+}
+
+/** The deps every function shares, from the real clients. */
+export function baseDeps(config: Config, clients: CoreClients, logger: Logger): Deps {
+  return {
+    config,
+    store: clients.store,
+    tasks: clients.tasks,
+    events: clients.events,
+    cache: clients.cache,
+    clock: systemClock,
+    random: Math.random,
+    newJobId: () => randomUUID().replaceAll("-", ""),
+    newLeaseId: () => randomUUID(),
+    logger,
+  };
+}

@@ -1,0 +1,255 @@
+import { describe, expect, it } from "vitest";
+import { DEFAULT_RETRY_POLICY } from "../../shared/backoff.ts";
+import { decide } from "../../shared/lifecycle/decide.ts";
+import type { DecideContext } from "../../shared/lifecycle/job-change.ts";
+import type { Job } from "../../shared/store/job-document.ts";
+import { AlreadyExistsError, type JobStore } from "../../shared/store/job-store.ts";
+import { attemptError, failedJob, testJob } from "../harness/seed-jobs.ts";
+
+const NOW = Date.UTC(2026, 11, 1, 12);
+const ctx = (now = NOW): DecideContext => ({
+  now,
+  random: () => 0.5,
+  settings: { retry: DEFAULT_RETRY_POLICY, retryAfterMaxMs: 60_000, deadLetterRetentionMs: 7 * 86_400_000 },
+});
+const RESULT = { images: [{ base64: "iVBORw0K", width: 1, height: 1, format: "png" as const }], usage: null };
+
+/**
+ * The behaviour every {@link JobStore} must have, run against the in-memory store (unit tier) and
+ * the Firestore store on the emulator (integration tier), so use-case tests on the fast one hold for
+ * the real one. `make` returns a store over an empty database.
+ */
+export function jobStoreContract(name: string, make: () => Promise<JobStore>) {
+  describe(`JobStore contract: ${name}`, () => {
+    async function withJob(overrides: Partial<Job> = {}) {
+      const store = await make();
+      const job = testJob({ createdAt: NOW - 1000, updatedAt: NOW - 1000, ...overrides });
+      await store.createJob(job);
+      return { store, job };
+    }
+
+    it("creates a job once, reads it back with a version, and deletes it", async () => {
+      const { store, job } = await withJob();
+      await expect(store.createJob(job)).rejects.toBeInstanceOf(AlreadyExistsError);
+      const read = await store.getJob(job.id);
+      expect(read?.job).toEqual(job);
+      expect(read?.version).toMatch(/^\d+$/);
+      await store.deleteJob(job.id);
+      expect(await store.getJob(job.id)).toBeUndefined();
+    });
+
+    it("applies a decision in one step: job, freed slot and dead letter; a refusal writes nothing", async () => {
+      const { store, job } = await withJob({
+        status: "processing",
+        attempts: 3,
+        leaseId: "L",
+        leaseExpiresAt: NOW + 60_000,
+        slot: 0,
+      });
+      expect(await store.acquireSlot(job.userId, job.id, 2, NOW)).toBe(0);
+      const refused = await store.apply(job.id, (j) =>
+        decide(j, { type: "result-ready", leaseId: "other", result: RESULT }, ctx()),
+      );
+      expect(refused).toMatchObject({ ok: false, reason: "lease-lost" });
+      expect((await store.getJob(job.id))?.job).toEqual(job);
+      const error = attemptError("validation", NOW);
+      const applied = await store.apply(job.id, (j) =>
+        decide(j, { type: "attempt-failed", leaseId: "L", error }, ctx()),
+      );
+      expect(applied.ok).toBe(true);
+      const stored = (await store.getJob(job.id))?.job;
+      expect(stored).toMatchObject({ status: "failed", slot: null, leaseId: null, attemptErrors: [error] });
+      expect(await store.heldSlots(job.userId)).toBe(0);
+      expect(await store.getDeadLetter(job.id)).toMatchObject({
+        jobId: job.id,
+        errorType: "validation",
+        attemptErrors: [error],
+      });
+      expect((await store.apply("nope", (j) => decide(j, { type: "cancel-requested" }, ctx()))).ok).toBe(
+        false,
+      );
+    });
+
+    it("frees a slot only while it still names the job", async () => {
+      const { store, job } = await withJob({ slot: 0 });
+      const other = testJob({ userId: job.userId });
+      expect(await store.acquireSlot(job.userId, other.id, 2, NOW)).toBe(0);
+      await store.apply(job.id, (j) => decide(j, { type: "cancel-requested" }, ctx()));
+      expect(await store.heldSlots(job.userId)).toBe(1);
+      await store.releaseSlot(job.userId, 0, job.id);
+      expect(await store.heldSlots(job.userId)).toBe(1);
+      await store.releaseSlot(job.userId, 0, other.id);
+      expect(await store.heldSlots(job.userId)).toBe(0);
+    });
+
+    it("hands out at most `limit` slots per user and lists old ones with their jobs", async () => {
+      const { store, job } = await withJob();
+      expect(await store.acquireSlot(job.userId, job.id, 2, NOW - 10_000)).toBe(0);
+      expect(await store.acquireSlot(job.userId, "j2", 2, NOW)).toBe(1);
+      expect(await store.acquireSlot(job.userId, "j3", 2, NOW)).toBeUndefined();
+      const old = await store.oldSlots(NOW - 5_000, 10);
+      expect(old).toEqual([{ userId: job.userId, slot: 0, jobId: job.id, acquiredAt: NOW - 10_000, job }]);
+    });
+
+    it("dedup claims: pending until confirmed, dropped only by their job, replaced when stale or forced", async () => {
+      const { store, job } = await withJob();
+      const claim = {
+        userId: job.userId,
+        cacheKey: job.cacheKey,
+        now: NOW,
+        windowMs: 10_000,
+        admitted: false,
+      };
+      expect(await store.takeClaim({ ...claim, jobId: job.id })).toEqual({ won: true });
+      expect(await store.findClaim(job.userId, job.cacheKey, NOW, 10_000)).toEqual({
+        jobId: job.id,
+        admitted: false,
+      });
+      expect(await store.takeClaim({ ...claim, jobId: "b" })).toEqual({
+        won: false,
+        claim: { jobId: job.id, admitted: false },
+      });
+      await store.confirmClaim(job.userId, job.cacheKey, job.id);
+      expect(await store.findClaim(job.userId, job.cacheKey, NOW, 10_000)).toEqual({
+        jobId: job.id,
+        admitted: true,
+      });
+      await store.dropClaim(job.userId, job.cacheKey, "b");
+      expect(await store.findClaim(job.userId, job.cacheKey, NOW, 10_000)).toBeDefined();
+      expect(await store.takeClaim({ ...claim, jobId: "c", force: true })).toEqual({ won: true });
+      expect(await store.findClaim(job.userId, job.cacheKey, NOW, 10_000)).toEqual({
+        jobId: "c",
+        admitted: false,
+      });
+      await store.dropClaim(job.userId, job.cacheKey, "c");
+      expect(await store.findClaim(job.userId, job.cacheKey, NOW, 10_000)).toBeUndefined();
+    });
+
+    it("a claim stops holding once its job is cancelled or asked to cancel", async () => {
+      const { store, job } = await withJob({
+        status: "processing",
+        leaseId: "L",
+        leaseExpiresAt: NOW + 60_000,
+        attempts: 1,
+      });
+      const claim = {
+        userId: job.userId,
+        cacheKey: job.cacheKey,
+        now: NOW,
+        windowMs: 10_000,
+        admitted: true,
+      };
+      await store.takeClaim({ ...claim, jobId: job.id });
+      await store.apply(job.id, (j) => decide(j, { type: "cancel-requested" }, ctx()));
+      expect(await store.findClaim(job.userId, job.cacheKey, NOW, 10_000)).toBeUndefined();
+      expect(await store.takeClaim({ ...claim, jobId: "new-try" })).toEqual({ won: true });
+    });
+
+    it("idempotency keys: new, in progress, replay, mismatch, abandon", async () => {
+      const store = await make();
+      expect(await store.startIdempotent("u", "k", "f1", NOW)).toEqual({ kind: "new" });
+      expect(await store.startIdempotent("u", "k", "f1", NOW + 1)).toEqual({ kind: "in-progress" });
+      expect(await store.startIdempotent("u", "k", "f2", NOW + 1)).toEqual({ kind: "mismatch" });
+      const response = { status: 202, body: { jobId: "j" }, location: "/v1/jobs/j" };
+      await store.finishIdempotent("u", "k", response);
+      expect(await store.startIdempotent("u", "k", "f1", NOW + 2)).toEqual({ kind: "replay", response });
+      await store.abandonIdempotent("u", "k");
+      expect(await store.startIdempotent("u", "k", "f2", NOW + 3)).toEqual({ kind: "new" });
+      expect(await store.startIdempotent("other", "k", "f1", NOW)).toEqual({ kind: "new" });
+    });
+
+    it("cache entries keep who produced them and count hits", async () => {
+      const store = await make();
+      expect(await store.getCacheEntry("key")).toBeUndefined();
+      await store.putCacheEntry("key", { result: RESULT, jobId: "j1", createdAt: NOW, expireAt: NOW + 1000 });
+      await store.addCacheHits("key", 3, NOW);
+      await store.addCacheHits("missing", 1, NOW);
+      expect(await store.getCacheEntry("key")).toEqual({
+        result: RESULT,
+        jobId: "j1",
+        createdAt: NOW,
+        expireAt: NOW + 1000,
+        hits: 3,
+      });
+      expect(await store.getCacheEntry("missing")).toBeUndefined();
+    });
+
+    it("dead letters page newest first, filter by error type, and delete once", async () => {
+      const store = await make();
+      const jobs = [
+        failedJob("timeout", NOW - 3000),
+        failedJob("quota", NOW - 2000),
+        failedJob("timeout", NOW - 1000),
+      ];
+      for (const job of jobs) {
+        await store.createJob({
+          ...job,
+          status: "processing",
+          leaseId: "L",
+          leaseExpiresAt: NOW + 9e5,
+          error: null,
+          finishedAt: null,
+          attemptErrors: [],
+        });
+        const error = job.error ?? attemptError("timeout", NOW);
+        await store.apply(job.id, (j) =>
+          decide(
+            j,
+            { type: "attempt-failed", leaseId: "L", error: { ...error, retryable: false } },
+            ctx(job.finishedAt ?? NOW),
+          ),
+        );
+      }
+      const first = await store.listDeadLetters({ limit: 2 });
+      expect(first.entries.map((e) => e.jobId)).toEqual([jobs[2]?.id, jobs[1]?.id]);
+      const rest = await store.listDeadLetters({ limit: 2, cursor: first.nextCursor ?? undefined });
+      expect(rest).toEqual({ entries: [expect.objectContaining({ jobId: jobs[0]?.id })], nextCursor: null });
+      const timeouts = await store.listDeadLetters({ limit: 10, errorType: "timeout" });
+      expect(timeouts.entries.map((e) => e.jobId)).toEqual([jobs[2]?.id, jobs[0]?.id]);
+      expect(await store.deleteDeadLetter(jobs[1]?.id ?? "")).toBe(true);
+      expect(await store.deleteDeadLetter(jobs[1]?.id ?? "")).toBe(false);
+    });
+
+    it("lists a user's jobs newest first in pages, by status", async () => {
+      const store = await make();
+      const userId = "lister";
+      const jobs = [1, 2, 3].map((n) =>
+        testJob({ userId, createdAt: NOW + n, updatedAt: NOW + n, status: n === 2 ? "completed" : "queued" }),
+      );
+      for (const job of jobs) await store.createJob(job);
+      const page = await store.listUserJobs(userId, { limit: 2 });
+      expect(page.jobs.map((j) => j.id)).toEqual([jobs[2]?.id, jobs[1]?.id]);
+      const next = await store.listUserJobs(userId, { limit: 2, cursor: page.nextCursor ?? undefined });
+      expect(next).toEqual({ jobs: [jobs[0]], nextCursor: null });
+      expect((await store.listUserJobs(userId, { limit: 5, status: "completed" })).jobs).toEqual([jobs[1]]);
+      expect(await store.countActiveJobs()).toBe(2);
+      await expect(store.listUserJobs(userId, { limit: 2, cursor: "junk" })).rejects.toBeInstanceOf(
+        RangeError,
+      );
+    });
+
+    it("the sweeper's queries find expired leases and stale queued jobs, oldest first", async () => {
+      const store = await make();
+      const lost = testJob({ status: "processing", leaseId: "L", leaseExpiresAt: NOW - 5, attempts: 1 });
+      const live = testJob({ status: "processing", leaseId: "M", leaseExpiresAt: NOW + 60_000, attempts: 1 });
+      const stale = testJob({ updatedAt: NOW - 300_000 });
+      const fresh = testJob({ updatedAt: NOW });
+      for (const job of [lost, live, stale, fresh]) await store.createJob(job);
+      expect(await store.expiredLeases(NOW, 10)).toEqual([lost.id]);
+      expect(await store.staleQueued(NOW - 120_000, 10)).toEqual([stale]);
+    });
+
+    it("watches and long-polls a job: each write is seen, a timeout answers undefined", async () => {
+      const { store, job } = await withJob();
+      const seen: (string | undefined)[] = [];
+      const stop = store.watchJob(job.id, (j) => seen.push(j?.status));
+      const version = (await store.getJob(job.id))?.version ?? "";
+      expect(await store.waitForJobChange(job.id, version, 50)).toBeUndefined();
+      const waiting = store.waitForJobChange(job.id, version, 10_000);
+      await store.apply(job.id, (j) => decide(j, { type: "cancel-requested" }, ctx()));
+      expect((await waiting)?.job.status).toBe("cancelled");
+      await expect.poll(() => seen.at(-1)).toBe("cancelled");
+      stop();
+    });
+  });
+}

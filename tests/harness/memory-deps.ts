@@ -1,0 +1,105 @@
+import { randomUUID } from "node:crypto";
+import { loadConfig } from "../../shared/config.ts";
+import type { ProcessDeps } from "../../shared/deps.ts";
+import { pino } from "pino";
+import { createPixelLabClient } from "../../shared/pixellab/client.ts";
+import type { LifecycleEvent } from "../../shared/ports/event-publisher.ts";
+import type { TaskRequest, TaskScheduler } from "../../shared/ports/task-scheduler.ts";
+import { memoryJobStore } from "../../shared/store/memory-job-store.ts";
+import type { JobStore } from "../../shared/store/job-store.ts";
+import { createResultCache } from "../../shared/store/result-cache.ts";
+import { DEFAULT_FAKE_API_KEY } from "../tools/pixellab-fake/server.ts";
+
+/** Use-case deps over the in-memory store, with tasks and events recorded where a test can read them. */
+export interface MemoryDeps extends ProcessDeps {
+  store: JobStore;
+  /** Tasks created, in order (a task created twice under one name appears once). */
+  created: TaskRequest[];
+  removed: { jobId: string; attempt: number; run: number }[];
+  published: LifecycleEvent[];
+  /** Makes the next enqueue calls wait for this promise first (a stalled Cloud Tasks), or throw. */
+  stallEnqueue(until: Promise<void> | Error | undefined): void;
+  /** Makes publishes never settle (a paused Pub/Sub). */
+  hangEvents(): void;
+}
+
+/**
+ * Builds {@link MemoryDeps}: the production use-cases over the in-memory {@link JobStore}, a task
+ * scheduler and an event publisher that record what they were asked (our own ports, kept in
+ * memory), and the real PixelLab client pointed at `pixellabUrl` (the offline fake) when given.
+ */
+export function memoryDeps(env: Record<string, string> = {}, pixellabUrl?: string): MemoryDeps {
+  const config = loadConfig({
+    GOOGLE_CLOUD_PROJECT: "demo-memory",
+    TASK_HANDLER_URL: "http://127.0.0.1:9/process",
+    RETRY_BASE_DELAY_MS: "200",
+    RETRY_MAX_DELAY_MS: "2000",
+    PIXELLAB_POLL_INTERVAL_MS: "20",
+    ...env,
+  });
+  const logger = pino({ level: "silent" });
+  const store = memoryJobStore();
+  const created: TaskRequest[] = [];
+  const removed: MemoryDeps["removed"] = [];
+  const published: LifecycleEvent[] = [];
+  let stall: Promise<void> | Error | undefined;
+  let hang = false;
+  const names = new Set<string>();
+  const tasks: TaskScheduler = {
+    async enqueue(request) {
+      if (stall instanceof Error) throw stall;
+      if (stall !== undefined) await stall;
+      const name = `${request.jobId}-${request.run}-${request.attempt}`;
+      if (!names.has(name)) created.push(request);
+      names.add(name);
+      return { taskName: name };
+    },
+    async remove(jobId, attempt, run) {
+      removed.push({ jobId, attempt, run });
+    },
+    async exists(jobId, attempt, run) {
+      return (
+        names.has(`${jobId}-${run}-${attempt}`) &&
+        !removed.some((r) => r.jobId === jobId && r.attempt === attempt && r.run === run)
+      );
+    },
+    async probe() {},
+  };
+  const pending = new Set<Promise<void>>();
+  const events = {
+    publish(event: LifecycleEvent) {
+      published.push(event);
+      const p = hang ? new Promise<void>(() => undefined) : Promise.resolve();
+      pending.add(p);
+      return p;
+    },
+    async flush() {},
+  };
+  const pixellab = createPixelLabClient({
+    baseUrl: pixellabUrl ?? "http://127.0.0.1:9/v1",
+    apiKey: DEFAULT_FAKE_API_KEY,
+    pollIntervalMs: config.pixellab.pollIntervalMs,
+  });
+  return {
+    config,
+    store,
+    tasks,
+    events,
+    cache: createResultCache(store, undefined, logger, { ttlMs: config.cacheTtlMs }),
+    clock: { now: () => Date.now() },
+    random: () => 0.5,
+    newJobId: () => randomUUID().replaceAll("-", ""),
+    newLeaseId: () => randomUUID(),
+    logger,
+    pixellab,
+    created,
+    removed,
+    published,
+    stallEnqueue(until) {
+      stall = until;
+    },
+    hangEvents() {
+      hang = true;
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { decideContext } from "../../shared/deps.ts";
+import { decide } from "../../shared/lifecycle/decide.ts";
+import { processTask } from "../../shared/processing/process-task.ts";
+import { cancelJob } from "../../shared/submission/cancel-job.ts";
+import { submitJob } from "../../shared/submission/submit-job.ts";
+import type { SubmitOutcome } from "../../shared/submission/submission-outcome.ts";
+import { startFakePixelLab, type FakePixelLab } from "../tools/pixellab-fake/server.ts";
+import { pixfluxBody } from "../harness/fixtures.ts";
+import { memoryDeps, type MemoryDeps } from "../harness/memory-deps.ts";
+
+/**
+ * The fault windows of the job lifecycle, each reproduced on the production use-cases over the
+ * in-memory store (its contract suite proves it behaves like Firestore) and the offline PixelLab.
+ */
+let pixellab: FakePixelLab;
+let deps: MemoryDeps;
+beforeAll(async () => {
+  pixellab = await startFakePixelLab();
+});
+afterAll(() => pixellab.stop());
+beforeEach(() => {
+  pixellab.reset();
+  deps = memoryDeps({}, pixellab.v1Url);
+});
+
+const jobIdOf = (outcome: SubmitOutcome) => ("view" in outcome ? outcome.view.jobId : undefined);
+const deliver = (jobId: string, attempt = 1) =>
+  processTask(deps, { jobId, attempt, run: 0 }, new AbortController().signal);
+/** Bounds a promise so a hang fails the test with a message instead of its timeout. */
+function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms)),
+  ]);
+}
+const generations = () => Object.values(pixellab.stats().byRequest).reduce((a, b) => a + b, 0);
+
+describe("fault windows of the job lifecycle", () => {
+  it("1: a duplicate is never given a job whose admission is then undone", async () => {
+    let fail: (e: Error) => void = () => undefined;
+    deps.stallEnqueue(new Promise<void>((_, reject) => (fail = reject)));
+    const body = pixfluxBody("a knight, stalled queue");
+    const first = submitJob(deps, { userId: "u1", body });
+    await expect.poll(async () => (await deps.store.countActiveJobs()) === 1).toBe(true);
+    const repeat = submitJob(deps, { userId: "u1", body });
+    await new Promise((r) => setTimeout(r, 200)); // the repeat is now waiting on the first's claim
+    deps.stallEnqueue(undefined);
+    fail(new Error("Cloud Tasks unavailable"));
+    const [a, b] = await Promise.all([first, repeat]);
+    expect(a).toMatchObject({ kind: "rejected", problem: { status: 503 } });
+    expect(b.kind).toBe("accepted");
+    const bId = jobIdOf(b) ?? "";
+    expect((await deps.store.getJob(bId))?.job.status).toBe("queued");
+    expect(deps.created.map((t) => t.jobId)).toEqual([bId]);
+  });
+
+  it("2: a result whose completion failed is not paid for again on redelivery", async () => {
+    const submitted = await submitJob(deps, { userId: "u2", body: pixfluxBody("a mage, flaky commit") });
+    const jobId = jobIdOf(submitted) ?? "";
+    const apply = deps.store.apply.bind(deps.store);
+    let failed = false;
+    deps.store.apply = (id, decideFn) =>
+      apply(id, (job) => {
+        const result = decideFn(job);
+        if (!failed && result.ok && result.decision.job.status === "completed") {
+          failed = true;
+          throw new Error("the completion transaction failed");
+        }
+        return result;
+      });
+    await expect(deliver(jobId)).rejects.toThrow(/completion transaction failed/);
+    expect(generations()).toBe(1);
+    // Cloud Tasks delivers the same task again (the handler answered 5xx).
+    expect(await deliver(jobId)).toMatchObject({ kind: "completed" });
+    expect(generations()).toBe(1);
+    expect((await deps.store.getJob(jobId))?.job).toMatchObject({ status: "completed", attempts: 2 });
+  });
+
+  it("3: after a cancel, an identical submission is a new try", async () => {
+    const body = pixfluxBody("a rogue, cancelled");
+    const jobId = jobIdOf(await submitJob(deps, { userId: "u3", body })) ?? "";
+    const ctx = decideContext(deps, Date.now());
+    await deps.store.apply(jobId, (job) => decide(job, { type: "claimed", leaseId: "L", attempt: 1 }, ctx));
+    expect((await cancelJob(deps, "u3", jobId)).kind).toBe("cancel-requested");
+    const again = await submitJob(deps, { userId: "u3", body });
+    expect(again.kind).toBe("accepted");
+    expect(jobIdOf(again)).not.toBe(jobId);
+  });
+
+  it("4: cache bypass gives a fresh generation even inside the dedup window", async () => {
+    const body = pixfluxBody("a bard, fresh please");
+    const first = jobIdOf(await submitJob(deps, { userId: "u4", body }));
+    const fresh = await submitJob(deps, { userId: "u4", body: { ...body, options: { cache: "bypass" } } });
+    expect(fresh.kind).toBe("accepted");
+    expect(jobIdOf(fresh)).not.toBe(first);
+    expect(deps.created).toHaveLength(2);
+  });
+
+  it("5: a Pub/Sub that never answers delays neither the submission nor the attempt", async () => {
+    deps.hangEvents();
+    const submitted = await within(
+      5_000,
+      submitJob(deps, { userId: "u5", body: pixfluxBody("a cleric, no events") }),
+    );
+    const jobId = jobIdOf(submitted) ?? "";
+    expect(await within(10_000, deliver(jobId))).toMatchObject({ kind: "completed" });
+    expect(deps.published.map((e) => e.type)).toEqual(["job.queued", "job.started", "job.completed"]);
+  });
+});
