@@ -2,6 +2,7 @@ import * as functions from "@google-cloud/functions-framework";
 import type { Request, Response } from "@google-cloud/functions-framework";
 import { loadConfig } from "../shared/config.ts";
 import { problem } from "../shared/http/problem.ts";
+import { EVENT_FLUSH_MS } from "../shared/ports/event-publisher.ts";
 import { sweep } from "../shared/sweeper/sweep.ts";
 import { createSweepRuntime, type SweepRuntime } from "../shared/wiring/sweep-runtime.ts";
 import { sendJson, sendProblem } from "./http-io.ts";
@@ -21,6 +22,7 @@ export function createSweepHandler(runtime: Pick<SweepRuntime, "deps">) {
     const { deps } = runtime;
     try {
       const report = await sweep(deps, deps.clock.now());
+      await deps.events.flush(EVENT_FLUSH_MS); // the settlements' events, before the CPU is throttled
       sendJson(res, report.failedPasses.length === 0 ? 200 : 500, report);
     } catch (error) {
       deps.logger.error({ err: error }, "sweep failed");
