@@ -68,24 +68,11 @@ export function memoryJobStore(): JobStore {
       return [...jobs.values()].filter((j) => ACTIVE_STATUSES.includes(j.job.status)).length;
     },
     async listUserJobs(userId, query) {
-      const after = decodePageCursor(query.cursor);
-      const all = [...jobs.values()]
+      const mine = [...jobs.values()]
         .map((j) => j.job)
-        .filter((j) => j.userId === userId && (query.status === undefined || j.status === query.status))
-        .sort((a, b) => b.createdAt - a.createdAt || (b.id < a.id ? -1 : b.id > a.id ? 1 : 0))
-        .filter(
-          (j) =>
-            after === undefined ||
-            j.createdAt < after.atMs ||
-            (j.createdAt === after.atMs && j.id < after.id),
-        );
-      const page = all.slice(0, query.limit).map(copy);
-      const last = page.at(-1);
-      const more = all.length > query.limit && last !== undefined;
-      return {
-        jobs: page,
-        nextCursor: more ? encodePageCursor({ atMs: last.createdAt, id: last.id }) : null,
-      };
+        .filter((j) => j.userId === userId && (query.status === undefined || j.status === query.status));
+      const page = newestFirst(mine, (j) => [j.createdAt, j.id], query.cursor, query.limit);
+      return { jobs: page.items.map(copy), nextCursor: page.nextCursor };
     },
     waitForJobChange(jobId, sinceVersion, timeoutMs) {
       return new Promise((resolve) => {
@@ -209,20 +196,11 @@ export function memoryJobStore(): JobStore {
       return entry && copy(entry);
     },
     async listDeadLetters(query) {
-      const after = decodePageCursor(query.cursor);
-      const all = [...deadLetters.values()]
-        .filter((e) => query.errorType === undefined || e.errorType === query.errorType)
-        .sort((a, b) => b.failedAt - a.failedAt || (b.jobId < a.jobId ? -1 : b.jobId > a.jobId ? 1 : 0))
-        .filter(
-          (e) =>
-            after === undefined ||
-            e.failedAt < after.atMs ||
-            (e.failedAt === after.atMs && e.jobId < after.id),
-        );
-      const entries = all.slice(0, query.limit).map(copy);
-      const last = entries.at(-1);
-      const more = all.length > query.limit && last !== undefined;
-      return { entries, nextCursor: more ? encodePageCursor({ atMs: last.failedAt, id: last.jobId }) : null };
+      const chosen = [...deadLetters.values()].filter(
+        (e) => query.errorType === undefined || e.errorType === query.errorType,
+      );
+      const page = newestFirst(chosen, (e) => [e.failedAt, e.jobId], query.cursor, query.limit);
+      return { entries: page.items.map(copy), nextCursor: page.nextCursor };
     },
     async deleteDeadLetter(jobId) {
       return deadLetters.delete(jobId);
@@ -246,4 +224,26 @@ export function memoryJobStore(): JobStore {
     },
     async probe() {},
   };
+}
+
+/**
+ * One page of `items` ordered by time then id, both descending (as the Firestore queries order),
+ * after the position `cursor` names, with the cursor of the next page when there is one.
+ */
+function newestFirst<T>(
+  items: T[],
+  key: (item: T) => [number, string],
+  cursor: string | undefined,
+  limit: number,
+): { items: T[]; nextCursor: string | null } {
+  const after = decodePageCursor(cursor);
+  const before = (a: [number, string], b: [number, string]) => a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
+  const sorted = items
+    .sort((x, y) => (before(key(x), key(y)) ? -1 : before(key(y), key(x)) ? 1 : 0))
+    .filter((item) => after === undefined || before([after.atMs, after.id], key(item)));
+  const page = sorted.slice(0, limit);
+  const last = page.at(-1);
+  if (sorted.length <= limit || last === undefined) return { items: page, nextCursor: null };
+  const [atMs, id] = key(last);
+  return { items: page, nextCursor: encodePageCursor({ atMs, id }) };
 }
