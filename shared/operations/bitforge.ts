@@ -16,6 +16,14 @@ import {
 } from "./fields.ts";
 
 /**
+ * A skeleton has 18 labelled joints; 1,000 points leaves room for any pose. The bound keeps the job
+ * document inside Firestore's 1 MiB: the stored-size estimate is the JSON length, and a keypoint costs
+ * about 41 bytes of JSON (`{"x":0,...}`) but 47 or more in Firestore (8 bytes a number, every field
+ * name counted per element). Unbounded, 22,400 keypoints passed the estimate and failed the write (503).
+ */
+const MAX_KEYPOINTS = 1_000;
+
+/**
  * `POST /v1/generate-image-bitforge` (v2: `create-image-bitforge`), reference §3.3. Like pixflux but
  * each side 16..200 px, no `background_removal_task`, and style/inpainting/skeleton guidance fields.
  */
@@ -43,7 +51,7 @@ export const bitforgeInput = z.strictObject({
   mask_image: optionalImage,
   color_image: optionalImage,
   skeleton_guidance_scale: guidance(0, 5, 1),
-  skeleton_keypoints: z.array(point).nullable().default(null),
+  skeleton_keypoints: z.array(point).max(MAX_KEYPOINTS).nullable().default(null),
   seed: seed.nullable().default(null),
 });
 

@@ -6,9 +6,19 @@ import { z } from "zod";
  * refuse it up front instead of paying a round trip to learn the same.
  */
 
-/** Free text, trimmed and with inner whitespace collapsed, so "a  knight " and "a knight" are one request. */
+/** A UTF-16 code unit of a surrogate pair standing alone (with the `u` flag a whole pair is one code point). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/**
+ * Free text, trimmed and with inner whitespace collapsed, so "a  knight " and "a knight" are one request.
+ * Text must be well-formed Unicode: JSON can carry a lone surrogate (`"\ud83d"`), but it has no UTF-8
+ * form, so Firestore refuses to store it and the cache key would hash it as U+FFFD (one key for two texts).
+ */
 export function text(options: { min?: number; max: number }) {
-  const collapsed = z.string().overwrite((s) => s.replace(/\s+/g, " ").trim());
+  const collapsed = z
+    .string()
+    .refine((s) => !LONE_SURROGATE.test(s), "must be valid Unicode text (no unpaired surrogates)")
+    .overwrite((s) => s.replace(/\s+/g, " ").trim());
   const withMin = options.min === undefined ? collapsed : collapsed.min(options.min, "must not be empty");
   return withMin.max(options.max, `must be at most ${options.max} characters`);
 }

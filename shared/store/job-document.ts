@@ -146,7 +146,22 @@ export function encodeState(state: JobState, now: number): DocumentData {
 /** Firestore refuses documents over 1 MiB (1,048,576 bytes); this leaves room for field overhead. */
 export const MAX_DOCUMENT_BYTES = 1_000_000;
 
-/** An upper estimate of a value's stored size: its JSON length in UTF-8 bytes. */
+/**
+ * A value's stored size by Firestore's documented rules: a string is its UTF-8 bytes + 1, a number
+ * 8, a boolean or null 1, an array the sum of its values, a map the sum of its field names (UTF-8 +
+ * 1) and values. (JSON length undercounts lists of small numbers: `0` is 1 byte of JSON, 8 stored.)
+ */
 export function estimatedBytes(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value), "utf8");
+  if (typeof value === "string") return Buffer.byteLength(value, "utf8") + 1;
+  if (typeof value === "number" || typeof value === "bigint") return 8;
+  if (value === null || value === undefined || typeof value === "boolean") return 1;
+  if (Array.isArray(value)) return value.reduce((sum: number, v) => sum + estimatedBytes(v), 0);
+  if (value instanceof Timestamp) return 8;
+  if (typeof value === "object") {
+    return Object.entries(value).reduce(
+      (sum, [key, v]) => sum + Buffer.byteLength(key, "utf8") + 1 + estimatedBytes(v),
+      0,
+    );
+  }
+  return 8;
 }
