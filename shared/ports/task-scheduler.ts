@@ -58,12 +58,33 @@ export function createTasksClient(config: Pick<Config, "tasksEmulatorHost" | "pr
   });
 }
 
+/**
+ * Per-call options that bound each Cloud Tasks call by `callTimeoutMs` (config.enqueueTimeoutMs)
+ * instead of the client library's defaults: 20 s per attempt, and for the idempotent calls retries
+ * on UNAVAILABLE/DEADLINE_EXCEEDED for up to 600 s. A stalled Cloud Tasks then costs a submission
+ * a few seconds before its 503, not 21 s, and a sweeper run or a health probe is never held longer.
+ * - CreateTask: one attempt (`retry: null`); a retry inside the same bound could not finish either,
+ *   and the caller already has its answer for a failure (503, the handler's 5xx, the sweeper).
+ * - Get/Delete/GetQueue: `timeout` alone makes gax cap the whole retrying call, total included, at
+ *   that bound, so an UNAVAILABLE blip is still retried within it.
+ */
+function boundedCallOptions(callTimeoutMs: number) {
+  return {
+    create: { timeout: callTimeoutMs, retry: null },
+    idempotent: { timeout: callTimeoutMs },
+  } as const;
+}
+
 /** A {@link TaskScheduler} on Cloud Tasks, delivering HTTP POSTs of `{jobId, attempt, run}` to the handler. */
 export function cloudTasksScheduler(
   client: CloudTasksClient,
-  config: Pick<Config, "projectId" | "location" | "queueId" | "taskHandlerUrl" | "tasksServiceAccountEmail">,
+  config: Pick<
+    Config,
+    "projectId" | "location" | "queueId" | "taskHandlerUrl" | "tasksServiceAccountEmail" | "enqueueTimeoutMs"
+  >,
 ): TaskScheduler {
   const parent = queuePath(config);
+  const calls = boundedCallOptions(config.enqueueTimeoutMs);
   const nameOf = (jobId: string, attempt: number, run: number) =>
     `${parent}/tasks/${taskId(jobId, attempt, run)}`;
   return {
@@ -77,27 +98,25 @@ export function cloudTasksScheduler(
         DISPATCH_DEADLINE_MAX_MS,
         Math.max(DISPATCH_DEADLINE_MIN_MS, request.dispatchDeadlineMs),
       );
-      try {
-        await client.createTask({
-          parent,
-          task: {
-            name,
-            httpRequest: {
-              httpMethod: "POST",
-              url: config.taskHandlerUrl,
-              headers: { "Content-Type": "application/json" },
-              body,
-              ...(config.tasksServiceAccountEmail && {
-                oidcToken: {
-                  serviceAccountEmail: config.tasksServiceAccountEmail,
-                  audience: config.taskHandlerUrl,
-                },
-              }),
+      const task = {
+        name,
+        httpRequest: {
+          httpMethod: "POST" as const,
+          url: config.taskHandlerUrl,
+          headers: { "Content-Type": "application/json" },
+          body,
+          ...(config.tasksServiceAccountEmail && {
+            oidcToken: {
+              serviceAccountEmail: config.tasksServiceAccountEmail,
+              audience: config.taskHandlerUrl,
             },
-            ...(request.notBeforeMs !== undefined && { scheduleTime: toTimestamp(request.notBeforeMs) }),
-            dispatchDeadline: { seconds: Math.floor(deadlineMs / 1000), nanos: (deadlineMs % 1000) * 1e6 },
-          },
-        });
+          }),
+        },
+        ...(request.notBeforeMs !== undefined && { scheduleTime: toTimestamp(request.notBeforeMs) }),
+        dispatchDeadline: { seconds: Math.floor(deadlineMs / 1000), nanos: (deadlineMs % 1000) * 1e6 },
+      };
+      try {
+        await client.createTask({ parent, task }, calls.create);
       } catch (error) {
         // ALREADY_EXISTS: an earlier call (ours, retried) created it; the task is there either way.
         if (grpcCode(error) !== GRPC_ALREADY_EXISTS) throw error;
@@ -106,14 +125,14 @@ export function cloudTasksScheduler(
     },
     async remove(jobId, attempt, run) {
       try {
-        await client.deleteTask({ name: nameOf(jobId, attempt, run) });
+        await client.deleteTask({ name: nameOf(jobId, attempt, run) }, calls.idempotent);
       } catch (error) {
         if (grpcCode(error) !== GRPC_NOT_FOUND) throw error;
       }
     },
     async exists(jobId, attempt, run) {
       try {
-        await client.getTask({ name: nameOf(jobId, attempt, run) });
+        await client.getTask({ name: nameOf(jobId, attempt, run) }, calls.idempotent);
         return true;
       } catch (error) {
         if (grpcCode(error) === GRPC_NOT_FOUND) return false;
@@ -121,7 +140,7 @@ export function cloudTasksScheduler(
       }
     },
     async probe() {
-      await client.getQueue({ name: parent });
+      await client.getQueue({ name: parent }, calls.idempotent);
     },
   };
 }

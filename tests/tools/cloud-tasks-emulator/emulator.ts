@@ -6,7 +6,7 @@ import { pino, type Logger } from "pino";
 import { createAdminServer } from "./admin-http.ts";
 import { DispatchLoop } from "./dispatch-loop.ts";
 import { EmulatorState } from "./emulator-state.ts";
-import { createGrpcServer } from "./grpc-service.ts";
+import { createGrpcServer, type CloudTasksRpc } from "./grpc-service.ts";
 import { waitForIdle } from "./idle.ts";
 import { parseQueueName, type RandomBytes } from "./names.ts";
 import {
@@ -18,6 +18,7 @@ import {
   type OidcKey,
 } from "./oidc.ts";
 import { loadServices } from "./protos.ts";
+import { RpcHold } from "./rpc-hold.ts";
 import type { TaskRecord } from "./task-record.ts";
 
 /** Options of {@link startCloudTasksEmulator}; every duration is in ms. */
@@ -70,6 +71,15 @@ export interface CloudTasksEmulator {
   reset(): void;
   /** Resolves once the queue (or every queue) holds no task and has no attempt in flight. */
   waitUntilIdle(queueName?: string, timeoutMs?: number): Promise<void>;
+  /**
+   * Test control, a stalled service: these RPCs are received but not answered until
+   * {@link releaseRpcs}, so callers see only their own deadline.
+   */
+  holdRpcs(rpcs: readonly CloudTasksRpc[]): void;
+  /** Answers the held calls in arrival order (a held CreateTask then creates its task); returns how many. */
+  releaseRpcs(): number;
+  /** Calls being held right now. */
+  heldRpcCount(): number;
   stop(): Promise<void>;
 }
 
@@ -169,13 +179,18 @@ export async function startCloudTasksEmulator(
   const waitUntilIdle = (queueName?: string, timeoutMs = 30_000): Promise<void> =>
     waitForIdle(state, loop, queueName, timeoutMs);
 
-  const grpcServer = createGrpcServer(loadServices(), {
-    state,
-    loop,
-    now,
-    random: options.random ?? randomBytes,
-    hardResetOnPurge: options.hardResetOnPurge ?? false,
-  });
+  const hold = new RpcHold();
+  const grpcServer = createGrpcServer(
+    loadServices(),
+    {
+      state,
+      loop,
+      now,
+      random: options.random ?? randomBytes,
+      hardResetOnPurge: options.hardResetOnPurge ?? false,
+    },
+    hold,
+  );
   const publicHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
   let httpBaseUrl = "";
   const admin = createAdminServer({
@@ -210,7 +225,11 @@ export async function startCloudTasksEmulator(
     }),
     reset,
     waitUntilIdle,
+    holdRpcs: (rpcs) => hold.hold(rpcs),
+    releaseRpcs: () => hold.release(),
+    heldRpcCount: () => hold.waitingCount,
     async stop() {
+      hold.drop();
       loop.cancelAll();
       state.clear();
       await shutdownGrpc(grpcServer);

@@ -5,6 +5,7 @@ import type { LoadedServices } from "./protos.ts";
 import { queueRpcs } from "./queue-rpcs.ts";
 import type { RpcContext, UnaryHandler } from "./rpc-context.ts";
 import { RpcError } from "./rpc-error.ts";
+import type { RpcHold } from "./rpc-hold.ts";
 import { taskRpcs } from "./task-rpcs.ts";
 import { nameRequestSchema } from "./wire.ts";
 
@@ -28,6 +29,8 @@ export const CLOUD_TASKS_RPCS = [
   "runTask",
 ] as const;
 
+export type CloudTasksRpc = (typeof CLOUD_TASKS_RPCS)[number];
+
 /**
  * Maps an RPC failure to a gRPC status. RpcError carries production's code and message; a request
  * that fails decoding is INVALID_ARGUMENT; anything else is an emulator bug and answers INTERNAL
@@ -43,14 +46,16 @@ function toServiceError(error: unknown): Partial<grpc.ServiceError> {
   };
 }
 
-function unary(handler: UnaryHandler): grpc.handleUnaryCall<unknown, unknown> {
-  return (call, callback) => {
+function unary(handler: UnaryHandler, rpc = "", hold?: RpcHold): grpc.handleUnaryCall<unknown, unknown> {
+  const answer: grpc.handleUnaryCall<unknown, unknown> = (call, callback) => {
     try {
       callback(null, handler(call.request));
     } catch (error) {
       callback(toServiceError(error));
     }
   };
+  if (hold === undefined) return answer;
+  return (call, callback) => hold.admit(rpc, () => answer(call, callback));
 }
 
 /** A small fixed set of Cloud Tasks locations, plus any location that holds a queue. */
@@ -82,15 +87,15 @@ function locationRpcs(ctx: RpcContext): Record<string, UnaryHandler> {
   };
 }
 
-/** A gRPC server with CloudTasks and Locations registered, not yet bound. */
-export function createGrpcServer(services: LoadedServices, ctx: RpcContext): grpc.Server {
+/** A gRPC server with CloudTasks and Locations registered, not yet bound; `hold` can stall CloudTasks RPCs. */
+export function createGrpcServer(services: LoadedServices, ctx: RpcContext, hold?: RpcHold): grpc.Server {
   const server = new grpc.Server();
   const rpcs = { ...queueRpcs(ctx), ...taskRpcs(ctx) };
   const implementation: grpc.UntypedServiceImplementation = {};
   for (const name of CLOUD_TASKS_RPCS) {
     const handler = rpcs[name];
     if (handler === undefined) throw new Error(`no handler for CloudTasks.${name}`);
-    implementation[name] = unary(handler);
+    implementation[name] = unary(handler, name, hold);
   }
   server.addService(services.cloudTasks, implementation);
   const locations: grpc.UntypedServiceImplementation = {};

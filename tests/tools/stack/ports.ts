@@ -46,3 +46,26 @@ export async function takenPorts(ports: StackPorts): Promise<string[]> {
   );
   return checks.filter((c): c is string => c !== undefined);
 }
+
+/** `processJob` → `STACK_PROCESS_JOB_PORT`: the variable that moves one port. */
+export function portVariable(name: keyof StackPorts): string {
+  return `STACK_${name.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}_PORT`;
+}
+
+/**
+ * The fixed ports, each overridable by its {@link portVariable} (e.g. `STACK_FIRESTORE_PORT=18080`),
+ * so a test can run a whole `npm start` on free ports beside a stack already running.
+ */
+export function portsFromEnv(env: NodeJS.ProcessEnv): StackPorts {
+  const ports = { ...DEFAULT_PORTS };
+  for (const name of Object.keys(DEFAULT_PORTS) as (keyof StackPorts)[]) {
+    const variable = portVariable(name);
+    const text = env[variable];
+    if (text === undefined || text === "") continue;
+    const port = Number(text);
+    if (!/^\d+$/.test(text) || port < 1 || port > 65_535)
+      throw new Error(`${variable} must be a port number from 1 to 65535, got "${text}"`);
+    ports[name] = port;
+  }
+  return ports;
+}

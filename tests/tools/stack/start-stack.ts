@@ -12,7 +12,7 @@ import {
   startRedis,
 } from "../../harness/emulators.ts";
 import { checkPrerequisites } from "../../harness/prerequisites.ts";
-import type { ServiceProcess } from "../../harness/service-process.ts";
+import { ServiceScope, type ServiceProcess } from "../../harness/service-process.ts";
 import { startFunction, startNodeTool } from "./function-process.ts";
 import { DEFAULT_PORTS, takenPorts, type StackPorts } from "./ports.ts";
 import { functionEnv, STACK_PROJECT, STACK_QUEUE, webConfig } from "./stack-env.ts";
@@ -54,37 +54,38 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   const tools = checkPrerequisites();
   const env = functionEnv(ports, outer);
   loadConfig(env); // the functions' configuration, validated before anything starts
-  const services: ServiceProcess[] = [];
+  // Every process joins the scope when spawned, so a stop (a failure, or Ctrl-C) mid-start reaches
+  // the ones still coming up too, not only those already answering.
+  const services = new ServiceScope();
   let web: PreviewServer | undefined;
   let sweeper: NodeJS.Timeout | undefined;
   const stop = async () => {
     clearInterval(sweeper);
-    await web?.close();
-    await Promise.all(services.map((s) => s.stop()));
+    await Promise.all([web?.close(), services.stop()]);
   };
-  const track = (s: { process: ServiceProcess } | ServiceProcess) => {
-    services.push("process" in s ? s.process : s);
+  const track = (s: { process: ServiceProcess } | ServiceProcess) =>
     log(`  up: ${("process" in s ? s.process : s).name}`);
-  };
   try {
-    await Promise.all([
-      startFirestoreEmulator(tools, STACK_PROJECT, {
-        port: ports.firestore,
-        rulesFile: path.resolve("firestore.rules"),
-      }).then(track),
-      startPubsubEmulator(tools, { port: ports.pubsub }).then(track),
-      startAuthEmulator(STACK_PROJECT, { port: ports.auth }).then(track),
-      startRedis(tools, ports.redis).then(track),
-      startTools(ports, env, outer).then((list) => list.forEach(track)),
-    ]);
-    await prepareCloud(ports, env);
-    for (const [target, source, port] of [
-      ["api", "functions/api.ts", ports.api],
-      ["processJob", "functions/process-job.ts", ports.processJob],
-      ["sweep", "functions/sweep.ts", ports.sweep],
-    ] as const) {
-      track(await startFunction(target, source, port, env));
-    }
+    await services.run(async () => {
+      await Promise.all([
+        startFirestoreEmulator(tools, STACK_PROJECT, {
+          port: ports.firestore,
+          rulesFile: path.resolve("firestore.rules"),
+        }).then(track),
+        startPubsubEmulator(tools, { port: ports.pubsub }).then(track),
+        startAuthEmulator(STACK_PROJECT, { port: ports.auth }).then(track),
+        startRedis(tools, ports.redis).then(track),
+        startTools(ports, env, outer).then((list) => list.forEach(track)),
+      ]);
+      await prepareCloud(ports, env);
+      for (const [target, source, port] of [
+        ["api", "functions/api.ts", ports.api],
+        ["processJob", "functions/process-job.ts", ports.processJob],
+        ["sweep", "functions/sweep.ts", ports.sweep],
+      ] as const) {
+        track(await startFunction(target, source, port, env));
+      }
+    });
     sweeper = startSweeper(ports, options.sweepEveryMs ?? 60_000, log);
     web = await startWebServer(ports.web, webConfig(ports));
     log("  up: web");
@@ -121,8 +122,8 @@ async function startTools(ports: StackPorts, env: NodeJS.ProcessEnv, outer: Node
   return Promise.all([tasks, pixellab]);
 }
 
-/** Gives the queue production's settings and creates the events topic. */
-async function prepareCloud(ports: StackPorts, env: NodeJS.ProcessEnv) {
+/** Gives the queue production's settings and creates the events topic (also after an emulator restart). */
+export async function prepareCloud(ports: StackPorts, env: NodeJS.ProcessEnv) {
   const config = loadConfig(env);
   const tasks = new CloudTasksClient({
     servicePath: "127.0.0.1",
