@@ -13,13 +13,23 @@ const BULK_PATH = /^\/v1\/admin\/dead-letters:(retry|delete)$/;
 const ENTRY_PATH = /^\/v1\/admin\/dead-letters\/([^/:]+)(\/retry)?$/;
 
 /**
+ * Whether `path` is an operator route. The API verifies tokens for these with the revocation check
+ * (one Auth round trip each), so taking an operator's claim away and revoking their tokens locks
+ * them out at once rather than when the token expires (up to 1 h).
+ */
+export function isAdminPath(path: string): boolean {
+  return path === "/v1/admin" || path.startsWith("/v1/admin/");
+}
+
+/**
  * The dead-letter admin routes, inside the `api` function. Returns false when the path is not an
  * admin path (the caller routes on); otherwise answers. Every admin path needs a token with the
- * `admin: true` custom claim: others get 403 before anything is read.
+ * `admin: true` custom claim: others get 403 before anything is read. The caller must have been
+ * authenticated with the revocation check (see {@link isAdminPath}).
  */
 export async function routeAdmin(runtime: ApiRuntime, caller: Caller, req: Request, res: Response) {
   const { path, method } = req;
-  if (path !== "/v1/admin" && !path.startsWith("/v1/admin/")) return false;
+  if (!isAdminPath(path)) return false;
   if (!caller.admin) {
     sendProblem(res, problem("forbidden", "Only operators (tokens with the admin claim) may use /v1/admin."));
     return true;

@@ -2,16 +2,25 @@ import * as functions from "@google-cloud/functions-framework";
 import type { Request, Response } from "@google-cloud/functions-framework";
 import { loadConfig } from "../shared/config.ts";
 import { problem } from "../shared/http/problem.ts";
+import { EVENT_FLUSH_MS } from "../shared/ports/event-publisher.ts";
 import { parseTraceContext, traceFields } from "../shared/logger.ts";
 import type { Caller } from "../shared/ports/id-token-verifier.ts";
 import { cancelJob } from "../shared/submission/cancel-job.ts";
 import { checkHealth } from "../shared/submission/health.ts";
-import { listJobs, readJob, readResult } from "../shared/submission/read-jobs.ts";
+import { createLongPollLimit, type LongPollLimit } from "../shared/submission/long-poll-limit.ts";
+import { listJobs, readJob, readResult, type ReadOutcome } from "../shared/submission/read-jobs.ts";
 import { submitJob } from "../shared/submission/submit-job.ts";
 import { successResponse } from "../shared/submission/submission-outcome.ts";
 import { createApiRuntime, type ApiRuntime } from "../shared/wiring/api-deps.ts";
-import { routeAdmin } from "./admin-routes.ts";
-import { applyCors, authenticate, queryValue, sendJson, sendProblem } from "./http-io.ts";
+import { isAdminPath, routeAdmin } from "./admin-routes.ts";
+import {
+  applyCors,
+  authenticate,
+  queryValue,
+  refuseOversizedBody,
+  sendJson,
+  sendProblem,
+} from "./http-io.ts";
 
 const JOB_PATH = /^\/v1\/jobs\/([^/]+)$/;
 const RESULT_PATH = /^\/v1\/jobs\/([^/]+)\/result$/;
@@ -22,8 +31,11 @@ const RESULT_PATH = /^\/v1\/jobs\/([^/]+)\/result$/;
  * same handler through the Functions Framework, wired to the emulators.
  */
 export function createApiHandler(runtime: ApiRuntime) {
+  // One handler per instance (the deployed entry point builds it once), so this is the per-instance count.
+  const longPolls = createLongPollLimit(runtime.deps.config.limits.userLongPolls);
   return async (req: Request, res: Response): Promise<void> => {
     if (applyCors(req, res)) return;
+    if (refuseOversizedBody(req, res, runtime.deps.config.limits.maxRequestBytes)) return;
     // Every log line of this request carries its trace, so Cloud Logging groups them.
     const trace = parseTraceContext({
       cloudTrace: req.get("x-cloud-trace-context"),
@@ -32,7 +44,7 @@ export function createApiHandler(runtime: ApiRuntime) {
     const logger = runtime.deps.logger.child(traceFields(trace, runtime.deps.config.projectId));
     const scoped: ApiRuntime = { ...runtime, deps: { ...runtime.deps, logger } };
     try {
-      await route(scoped, req, res);
+      await route(scoped, longPolls, req, res);
     } catch (error) {
       logger.error({ err: error, path: req.path, method: req.method }, "api request failed");
       if (!res.headersSent)
@@ -44,14 +56,23 @@ export function createApiHandler(runtime: ApiRuntime) {
   };
 }
 
-async function route(runtime: ApiRuntime, req: Request, res: Response): Promise<void> {
+async function route(
+  runtime: ApiRuntime,
+  longPolls: LongPollLimit,
+  req: Request,
+  res: Response,
+): Promise<void> {
   const { path, method } = req;
   if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
   if (path === "/health") {
     const report = await checkHealth(runtime.deps, runtime.redis);
     return sendJson(res, report.healthy ? 200 : 503, report);
   }
-  const caller = await authenticate(req, res, runtime.auth);
+  // Operator routes also ask Auth whether the token was revoked, so removing an operator takes effect
+  // at once. Every other route keeps the local signature check, which costs no Auth round trip on
+  // each submission and poll: a revoked user token keeps working there until it expires (≤ 1 h),
+  // and it only ever reaches that user's own jobs.
+  const caller = await authenticate(req, res, runtime.auth, { checkRevoked: isAdminPath(path) });
   if (caller === undefined) return;
   if (await routeAdmin(runtime, caller, req, res)) return;
   if (path === "/v1/jobs" && method === "POST") return postJob(runtime, caller, req, res);
@@ -59,7 +80,9 @@ async function route(runtime: ApiRuntime, req: Request, res: Response): Promise<
   const result = RESULT_PATH.exec(path);
   if (result?.[1] !== undefined && method === "GET") return getResult(runtime, caller, result[1], req, res);
   const job = JOB_PATH.exec(path);
-  if (job?.[1] !== undefined && method === "GET") return getOneJob(runtime, caller, job[1], req, res);
+  if (job?.[1] !== undefined && method === "GET") {
+    return getOneJob(runtime, longPolls, caller, job[1], req, res);
+  }
   if (job?.[1] !== undefined && method === "DELETE") return deleteJob(runtime, caller, job[1], res);
   const known = path === "/v1/jobs" || job !== null || result !== null;
   sendProblem(
@@ -70,22 +93,12 @@ async function route(runtime: ApiRuntime, req: Request, res: Response): Promise<
   );
 }
 
+/** The body's size was already checked against MAX_REQUEST_BYTES, before authentication. */
 async function postJob(runtime: ApiRuntime, caller: Caller, req: Request, res: Response): Promise<void> {
-  const { config } = runtime.deps;
   if (!req.is("application/json")) {
     return sendProblem(
       res,
       problem("unsupported-media-type", "Send the job as 'Content-Type: application/json'."),
-    );
-  }
-  const size = req.rawBody?.length ?? 0;
-  if (size > config.limits.maxRequestBytes) {
-    return sendProblem(
-      res,
-      problem(
-        "payload-too-large",
-        `The body is ${size} bytes; the limit is ${config.limits.maxRequestBytes}.`,
-      ),
     );
   }
   const idempotencyKey = req.get("idempotency-key");
@@ -94,12 +107,21 @@ async function postJob(runtime: ApiRuntime, caller: Caller, req: Request, res: R
     return sendProblem(res, problem("validation-error", "Invalid Idempotency-Key header.", { errors }));
   }
   const outcome = await submitJob(runtime.deps, { userId: caller.uid, body: req.body, idempotencyKey });
+  // CPU is throttled once the response is sent: let the job's events out first (bounded).
+  await runtime.deps.events.flush(EVENT_FLUSH_MS);
   if (outcome.kind === "rejected") return sendProblem(res, outcome.problem);
   const response = outcome.kind === "replayed" ? outcome.response : successResponse(outcome);
   sendJson(res, response.status, response.body, response.location ? { Location: response.location } : {});
 }
 
-async function getOneJob(runtime: ApiRuntime, caller: Caller, jobId: string, req: Request, res: Response) {
+async function getOneJob(
+  runtime: ApiRuntime,
+  longPolls: LongPollLimit,
+  caller: Caller,
+  jobId: string,
+  req: Request,
+  res: Response,
+) {
   const wait = queryValue(req, "waitSeconds");
   const waitSeconds = wait === undefined ? undefined : Number(wait);
   if (waitSeconds !== undefined && (!Number.isInteger(waitSeconds) || waitSeconds < 1 || waitSeconds > 25)) {
@@ -107,7 +129,27 @@ async function getOneJob(runtime: ApiRuntime, caller: Caller, jobId: string, req
     return sendProblem(res, problem("validation-error", "Invalid query.", { errors }));
   }
   const ifNoneMatch = req.get("if-none-match");
-  const outcome = await readJob(runtime.deps, { userId: caller.uid, jobId, ifNoneMatch, waitSeconds });
+  // Each held long-poll keeps a Firestore listener open for up to waitSeconds. Past the user's cap
+  // the request is read at once (200, or 304 when unchanged) instead of refused: clients poll again
+  // after a 304 (the client library waits 1 s), so nothing breaks and the instance holds no more.
+  const release = waitSeconds === undefined ? undefined : longPolls.tryAcquire(caller.uid);
+  if (waitSeconds !== undefined && release === undefined) {
+    runtime.deps.logger.debug(
+      { userId: caller.uid, jobId },
+      "long-poll over the per-user cap: answered at once",
+    );
+  }
+  let outcome: ReadOutcome;
+  try {
+    outcome = await readJob(runtime.deps, {
+      userId: caller.uid,
+      jobId,
+      ifNoneMatch,
+      waitSeconds: release === undefined ? undefined : waitSeconds,
+    });
+  } finally {
+    release?.();
+  }
   if (outcome.kind === "rejected") return sendProblem(res, outcome.problem);
   res.setHeader("ETag", outcome.etag);
   res.setHeader("Cache-Control", "private, no-cache");
@@ -140,6 +182,7 @@ async function getJobs(runtime: ApiRuntime, caller: Caller, req: Request, res: R
 
 async function deleteJob(runtime: ApiRuntime, caller: Caller, jobId: string, res: Response) {
   const outcome = await cancelJob(runtime.deps, caller.uid, jobId);
+  await runtime.deps.events.flush(EVENT_FLUSH_MS);
   if (outcome.kind === "rejected") return sendProblem(res, outcome.problem);
   sendJson(res, outcome.kind === "cancelled" ? 200 : 202, outcome.view);
 }

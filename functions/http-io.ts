@@ -1,6 +1,11 @@
 import type { Request, Response } from "@google-cloud/functions-framework";
 import { problem, type Problem } from "../shared/http/problem.ts";
-import { InvalidTokenError, type Caller, type IdTokenVerifier } from "../shared/ports/id-token-verifier.ts";
+import {
+  InvalidTokenError,
+  type Caller,
+  type IdTokenVerifier,
+  type VerifyOptions,
+} from "../shared/ports/id-token-verifier.ts";
 
 /** Sends a problem document with its status and, when it has one, `Retry-After`. */
 export function sendProblem(res: Response, body: Problem): void {
@@ -36,11 +41,36 @@ export function applyCors(req: Request, res: Response): boolean {
   return true;
 }
 
-/** The verified caller, or undefined after answering 401. */
+/**
+ * Answers 413 when the body is over `maxBytes`, and is the first thing the API does with a request
+ * that is not a preflight: no token is verified and nothing is read for an oversized body.
+ *
+ * It cannot be earlier. The Functions Framework (v5) reads and parses every body a parser claims
+ * (JSON, text, forms and, through its catch-all raw parser, any Content-Type at all) up to 1 GiB,
+ * inflating gzip, deflate, br and zstd, before the function runs, and offers no option or hook to
+ * lower that (upstream issue 686). Google's front end caps a request at 32 MiB. Both sizes count:
+ * `rawBody` (what the framework read, after inflating) and the declared Content-Length, so a body
+ * no parser claimed (no Content-Type) is refused unread; the connection is then closed rather than
+ * left to drain it.
+ */
+export function refuseOversizedBody(req: Request, res: Response, maxBytes: number): boolean {
+  const declared = Number(req.get("content-length") ?? "0");
+  const size = Math.max(req.rawBody?.length ?? 0, Number.isFinite(declared) ? declared : 0);
+  if (size <= maxBytes) return false;
+  res.setHeader("Connection", "close");
+  sendProblem(res, problem("payload-too-large", `The body is ${size} bytes; the limit is ${maxBytes}.`));
+  return true;
+}
+
+/**
+ * The verified caller, or undefined after answering 401. `options.checkRevoked` also refuses tokens
+ * revoked since they were issued, at the price of one Auth round trip (see {@link VerifyOptions}).
+ */
 export async function authenticate(
   req: Request,
   res: Response,
   auth: IdTokenVerifier,
+  options: VerifyOptions = {},
 ): Promise<Caller | undefined> {
   const header = req.get("authorization") ?? "";
   const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -50,11 +80,15 @@ export async function authenticate(
     return undefined;
   }
   try {
-    return await auth.verify(match[1]);
+    return await auth.verify(match[1], options);
   } catch (error) {
     if (!(error instanceof InvalidTokenError)) throw error; // our side failed: 503, not "sign in again"
     res.setHeader("WWW-Authenticate", 'Bearer realm="generation-queue", error="invalid_token"');
-    sendProblem(res, problem("unauthorized", "The ID token is invalid or expired."));
+    const detail =
+      error.code === "auth/id-token-revoked"
+        ? "The ID token has been revoked; sign in again."
+        : "The ID token is invalid or expired.";
+    sendProblem(res, problem("unauthorized", detail));
     return undefined;
   }
 }

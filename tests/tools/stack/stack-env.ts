@@ -15,7 +15,8 @@ export function functionEnv(ports: StackPorts, outer: NodeJS.ProcessEnv): NodeJS
   return {
     PATH: outer.PATH,
     HOME: outer.HOME,
-    NODE_ENV: "development",
+    // As deployed: Express then answers bodies it cannot parse without a stack trace or paths.
+    NODE_ENV: "production",
     GOOGLE_CLOUD_PROJECT: STACK_PROJECT,
     GCLOUD_PROJECT: STACK_PROJECT,
     METADATA_SERVER_DETECTION: "none",
