@@ -15,6 +15,13 @@ import type { TaskPayload } from "./task-payload.ts";
 export type { ProcessOutcome } from "./settle.ts";
 
 /**
+ * How long an attempt goes on after Cloud Tasks closed its delivery, in ms: enough for an answer in
+ * flight to arrive and be stored, well inside the handler's margin before the lease runs out
+ * (`HANDLER_MARGIN_MS`, 30 s). @defaultValue 5_000
+ */
+export const ABANDON_GRACE_MS = 5_000;
+
+/**
  * Handles one Cloud Tasks delivery: claim the job under a lease, run PixelLab with the job's time
  * budget, then store the outcome. Every expected outcome (done, retry scheduled, failed, cancelled,
  * duplicate delivery) resolves, and the caller answers 2xx; only unexpected trouble (Firestore down,
@@ -37,9 +44,15 @@ export async function processTask(
   // The budget's timer and the abort listener come first: nothing outside the attempt's own budget
   // (the claim's events are already on their way, unawaited) may delay them.
   const attempt = watchAttempt(deps.store, job.id, leaseId, attemptBudgetMs(job.timeoutMs));
+  // Cloud Tasks closing the delivery (its deadline, or a broken connection) ends the attempt, but
+  // not at once: a PixelLab answer already on its way is worth storing rather than paying again.
+  let abandonTimer: NodeJS.Timeout | undefined;
   const onAbandoned = () => {
-    log.warn("Cloud Tasks closed the delivery; stopping the attempt");
-    attempt.stop("delivery-abandoned");
+    log.warn(
+      { graceMs: ABANDON_GRACE_MS },
+      "Cloud Tasks closed the delivery; stopping the attempt after a grace",
+    );
+    abandonTimer = setTimeout(() => attempt.stop("delivery-abandoned"), ABANDON_GRACE_MS);
   };
   delivery.addEventListener("abort", onAbandoned);
   log.debug({ leaseId, budgetMs: attemptBudgetMs(job.timeoutMs) }, "attempt started");
@@ -58,6 +71,7 @@ export async function processTask(
     throw error;
   } finally {
     delivery.removeEventListener("abort", onAbandoned);
+    clearTimeout(abandonTimer);
     attempt.close();
   }
 }

@@ -33,8 +33,8 @@ export interface JobStore {
   // ---- per-user slots (`limit` documents per user) ----
   /** Takes the first free slot below `limit`, or undefined when all are held. */
   acquireSlot(userId: string, jobId: string, limit: number, now: number): Promise<number | undefined>;
-  /** Frees the slot if it still names `jobId`. */
-  releaseSlot(userId: string, slot: number, jobId: string): Promise<void>;
+  /** Frees the slot if it still names `jobId`; says whether it did. */
+  releaseSlot(userId: string, slot: number, jobId: string): Promise<boolean>;
   heldSlots(userId: string): Promise<number>;
   /** Slots acquired before `before` (ms), oldest first, at most `limit`. */
   oldSlots(before: number, limit: number): Promise<SlotRecord[]>;

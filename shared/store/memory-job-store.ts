@@ -124,7 +124,8 @@ export function memoryJobStore(): JobStore {
       return undefined;
     },
     async releaseSlot(userId, slot, jobId) {
-      if (slots.get(`${userId}_${slot}`)?.jobId === jobId) slots.delete(`${userId}_${slot}`);
+      if (slots.get(`${userId}_${slot}`)?.jobId !== jobId) return false;
+      return slots.delete(`${userId}_${slot}`);
     },
     async heldSlots(userId) {
       return [...slots.values()].filter((s) => s.userId === userId).length;

@@ -38,10 +38,12 @@ async function acquireSlot(
 
 /** Frees a slot outside a transaction (undoing an admission), only if it still holds `jobId`. */
 async function releaseSlot(firestore: Firestore, userId: string, slot: number, jobId: string) {
-  await firestore.runTransaction(async (tx) => {
+  return firestore.runTransaction(async (tx) => {
     const ref = slotRef(firestore, userId, slot);
     const snap = await tx.get(ref);
-    if (snap.exists && snap.get("jobId") === jobId) tx.delete(ref);
+    if (!snap.exists || snap.get("jobId") !== jobId) return false;
+    tx.delete(ref);
+    return true;
   });
 }
 

@@ -31,7 +31,8 @@ export async function releaseLeakedSlots(deps: Deps, now: number): Promise<Tally
 async function releaseIfLeaked(deps: Deps, slot: SlotRecord): Promise<SlotFix> {
   const { job } = slot;
   if (job !== undefined && !isTerminal(job.status) && job.slot === slot.slot) return "kept";
-  await deps.store.releaseSlot(slot.userId, slot.slot, slot.jobId);
+  // The job's own ending may have freed it between the query and now: only a real deletion counts.
+  if (!(await deps.store.releaseSlot(slot.userId, slot.slot, slot.jobId))) return "kept";
   deps.logger.warn(
     { jobId: slot.jobId, userId: slot.userId, slot: slot.slot, jobStatus: job?.status },
     "sweeper: released a leaked slot",

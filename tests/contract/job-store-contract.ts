@@ -76,9 +76,9 @@ export function jobStoreContract(name: string, make: () => Promise<JobStore>) {
       expect(await store.acquireSlot(job.userId, other.id, 2, NOW)).toBe(0);
       await store.apply(job.id, (j) => decide(j, { type: "cancel-requested" }, ctx()));
       expect(await store.heldSlots(job.userId)).toBe(1);
-      await store.releaseSlot(job.userId, 0, job.id);
+      expect(await store.releaseSlot(job.userId, 0, job.id)).toBe(false);
       expect(await store.heldSlots(job.userId)).toBe(1);
-      await store.releaseSlot(job.userId, 0, other.id);
+      expect(await store.releaseSlot(job.userId, 0, other.id)).toBe(true);
       expect(await store.heldSlots(job.userId)).toBe(0);
     });
 

@@ -49,9 +49,18 @@ describe("processJob: at-least-once delivery, aborted deliveries, cancellation a
     expect(rig.pixellab.stats().aborted - before.aborted).toBe(1); // the handler closed its socket
   });
 
+  it("stores an answer that arrives just after Cloud Tasks cut the delivery off, instead of paying again", async () => {
+    const before = calls();
+    const jobId = await submit("a late but welcome golem [fake:latency=3000]");
+    const job = await waitForJob(rig, user.idToken, jobId);
+    expect(job).toMatchObject({ status: "completed", attempts: 1 });
+    expect(calls() - before).toBe(1);
+  });
+
   it("resumes polling the same PixelLab background job after a cut-off delivery instead of paying twice", async () => {
     const before = rig.pixellab.stats();
-    const jobId = await submit("a patient titan [fake:background,job_ms=2500]");
+    // Longer than the 1.5 s delivery plus the handler's grace after a cut-off (ABANDON_GRACE_MS, 5 s).
+    const jobId = await submit("a patient titan [fake:background,job_ms=9000]");
     const job = await waitForJob(rig, user.idToken, jobId, undefined, 30_000);
     expect(job.status).toBe("completed");
     expect(job.attempts).toBeGreaterThanOrEqual(2);

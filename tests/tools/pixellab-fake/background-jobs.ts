@@ -12,6 +12,8 @@ interface FakeJob {
   /** Set when the job ends `failed`: the message PixelLab puts in `last_response.detail`. */
   failure: string | null;
   usage: unknown;
+  /** The creating call's `[fake:tag=…]`, so polls are counted per tag too. */
+  tag?: string | null;
 }
 
 /** `GET /v2/background-jobs/{id}`'s body (OAS2 `BackgroundJobResponse`). */
@@ -41,6 +43,10 @@ export function createBackgroundJobs(now: () => number = Date.now) {
       if (!finished(job, now())) return { ...base, status: "processing", last_response: null };
       if (job.failure !== null) return { ...base, status: "failed", last_response: { detail: job.failure } };
       return { ...base, status: "completed", last_response: job.result };
+    },
+    /** The tag of the call that created the job, or null (untagged, or unknown id). */
+    tagOf(id: string): string | null {
+      return jobs.get(id)?.tag ?? null;
     },
     /** Jobs still processing: they count against the concurrency cap, as on a real account. */
     running(): number {

@@ -4,7 +4,7 @@ import type { BackgroundJobs } from "./background-jobs.ts";
 import { fakeImages, fakeUsage, type ImageDefect } from "./fake-output.ts";
 import { bearerToken, BodyTooLargeError, readBody, sendJson, waitUnlessClosed } from "./http-io.ts";
 import { outcomeForCall, scenarioForRequest, type Outcome, type Scenario } from "./scenarios.ts";
-import { requestHash, type StatsRecorder } from "./stats.ts";
+import { requestHash, type StatsRecorder, type TaggedOutput } from "./stats.ts";
 import { jsonInvalid, validateBody } from "./validation.ts";
 
 /** Server-wide settings and state a generation call needs. */
@@ -56,6 +56,10 @@ export async function handleGeneration(
   const chosen = scenarioForRequest(ctx.defaultScenario, parsed.ok ? directiveTexts(parsed.value) : []);
   if (!chosen.ok) return sendJson(res, 400, { detail: `Bad fake directive: ${chosen.message}` });
   const scenario = chosen.scenario;
+  if (scenario.tag !== null) {
+    const finished = ctx.stats.tagged(scenario.tag);
+    res.once("close", () => finished(res.writableFinished ? res.statusCode : "aborted"));
+  }
   const outcome = outcomeForCall(scenario, callNumber);
   if (outcome === "auth_error") return sendJson(res, 401, { detail: "Invalid API token" });
   if (!parsed.ok) return sendJson(res, 422, { detail: [jsonInvalid(parsed.error)] });
@@ -131,6 +135,8 @@ function succeed(
   if (!validation.ok) return sendJson(res, 422, { detail: validation.detail });
   const images = fakeImages(validation.request, defect === "success" ? "none" : defect, scenario.dataUri);
   const usage = fakeUsage(call.version);
+  // A generation is handed out (and billed) here, whether it comes back now or as a background job.
+  if (scenario.tag !== null) ctx.stats.generated(scenario.tag, taggedOutput(ctx, scenario, defect));
   const single = call.operation !== "animate-with-text";
   const result = single ? { image: images[0] } : { images };
   if (!(scenario.background ?? ctx.async)) return sendJson(res, 200, { ...result, usage });
@@ -142,9 +148,16 @@ function succeed(
       ? "Generation failed: the model could not produce an image (fake job_failed)"
       : null,
     usage,
+    tag: scenario.tag,
   });
   ctx.stats.jobCreated();
   return sendJson(res, 202, { background_job_id: jobId, status: "processing" });
+}
+
+/** What a successful call hands out, for the per-tag stats (a failing job only in background mode). */
+function taggedOutput(ctx: FakeContext, scenario: Scenario, defect: ImageDefect | "success"): TaggedOutput {
+  if (scenario.jobFailed && (scenario.background ?? ctx.async)) return "failed-job";
+  return defect === "success" ? "sound" : "spoiled";
 }
 
 /** The free-text fields that may carry `[fake:...]` directives. */

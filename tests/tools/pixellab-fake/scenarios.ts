@@ -38,6 +38,8 @@ export interface Scenario {
   jobFailed: boolean;
   /** Images sent as `data:image/png;base64,...` URIs instead of raw base64 (both occur, §5). */
   dataUri: boolean;
+  /** A label that changes nothing but files this call's stats under `byTag` (per-job accounting). */
+  tag: string | null;
 }
 
 export const DEFAULT_SCENARIO: Scenario = {
@@ -50,6 +52,7 @@ export const DEFAULT_SCENARIO: Scenario = {
   jobMs: null,
   jobFailed: false,
   dataUri: false,
+  tag: null,
 };
 
 export type ScenarioResult = { ok: true; scenario: Scenario } | { ok: false; message: string };
@@ -131,6 +134,10 @@ function applyOne(s: Scenario, name: string, value: string | undefined): Scenari
       return { ...s, jobFailed: true };
     case "data_uri":
       return { ...s, dataUri: true };
+    case "tag":
+      if (value === undefined || !/^[A-Za-z0-9_.:-]{1,64}$/.test(value))
+        return "needs 1-64 of A-Z a-z 0-9 _ . : -";
+      return { ...s, tag: value };
     default:
       if (!(OUTCOMES as readonly string[]).includes(name)) return `unknown directive (known: ${KNOWN})`;
       if (value !== undefined) return "takes no value";
@@ -150,6 +157,7 @@ const KNOWN = [
   "job_ms=<ms>",
   "job_failed",
   "data_uri",
+  "tag=<label>",
 ].join(", ");
 
 /** Parses an integer in [min, max], or throws a DirectiveError saying what is allowed. */

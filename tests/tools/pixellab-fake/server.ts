@@ -170,6 +170,8 @@ function backgroundJob(
   if (method !== "GET") return sendJson(res, 405, { detail: "Method Not Allowed" });
   if (bearerToken(req) !== ctx.apiKey) return sendJson(res, 401, { detail: "Invalid API token" });
   const view = ctx.jobs.view(id);
+  const tag = ctx.jobs.tagOf(id);
+  if (tag !== null) ctx.stats.polled(tag, id);
   return view === undefined
     ? sendJson(res, 404, { detail: "Background job not found" })
     : sendJson(res, 200, view);

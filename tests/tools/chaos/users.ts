@@ -1,0 +1,22 @@
+/** A user of the run: an anonymous account in the Auth emulator and its ID token (valid for an hour). */
+export interface ChaosUser {
+  uid: string;
+  idToken: string;
+}
+
+/** Signs `count` users up at the Auth emulator on `authHost`, as the web client does (anonymously). */
+export async function signUpUsers(authHost: string, count: number): Promise<ChaosUser[]> {
+  const url = `http://${authHost}/identitytoolkit.googleapis.com/v1/accounts:signUp?key=chaos`;
+  const users: ChaosUser[] = [];
+  for (let i = 0; i < count; i++) {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ returnSecureToken: true }),
+    });
+    if (!response.ok) throw new Error(`Auth emulator sign-up: ${response.status} ${await response.text()}`);
+    const body = (await response.json()) as { localId: string; idToken: string };
+    users.push({ uid: body.localId, idToken: body.idToken });
+  }
+  return users;
+}
