@@ -15,11 +15,24 @@ export interface Config {
   taskHandlerUrl: string | undefined;
   /** `host:port` of a Cloud Tasks emulator; unset in production. */
   tasksEmulatorHost: string | undefined;
-  /** When set, tasks carry an OIDC token for this service account and the handler verifies it. */
+  /**
+   * Tasks carry an OIDC token for this service account and the handler verifies it. The handler
+   * refuses to start without it unless {@link Config.allowUnverifiedTasks} is set.
+   */
   tasksServiceAccountEmail: string | undefined;
+  /**
+   * Local-only switch (`UNVERIFIED_TASKS_LOCAL_ONLY=true`): the handler serves deliveries without
+   * checking their OIDC token. Accepted only together with `TASKS_EMULATOR_HOST`, so a deployment
+   * (which never talks to the emulator) cannot run open. `npm start` does not need it: the local
+   * Cloud Tasks emulator signs tokens. @defaultValue false
+   */
+  allowUnverifiedTasks: boolean;
   /** How the handler verifies those tokens (Google's by default; the Cloud Tasks emulator's locally). */
   tasksOidc: {
-    /** Expected `aud`. @defaultValue TASK_HANDLER_URL */
+    /**
+     * Expected `aud`. @defaultValue TASK_HANDLER_URL. Cloud Tasks tokens are minted for
+     * TASK_HANDLER_URL (`shared/ports/task-scheduler.ts`), so another value is refused at start.
+     */
     audience: string | undefined;
     /** Expected `iss`. @defaultValue "https://accounts.google.com" */
     issuer: string;
@@ -112,6 +125,8 @@ export function loadConfig(env: Env): Config {
     taskHandlerUrl: r.url("TASK_HANDLER_URL", undefined, ["http:", "https:"]),
     tasksEmulatorHost: r.string("TASKS_EMULATOR_HOST", undefined, HOST_PORT, "must be host:port"),
     tasksServiceAccountEmail: r.string("TASKS_SERVICE_ACCOUNT_EMAIL", undefined, EMAIL, "must be an email"),
+    allowUnverifiedTasks:
+      r.oneOf("UNVERIFIED_TASKS_LOCAL_ONLY", "false", ["true", "false"] as const) === "true",
     tasksOidc: {
       audience: r.url("TASKS_OIDC_AUDIENCE", undefined, ["http:", "https:"]),
       issuer: r.url("TASKS_OIDC_ISSUER", "https://accounts.google.com", ["http:", "https:"]) as string,
@@ -168,6 +183,21 @@ export function loadConfig(env: Env): Config {
       "RETRY_MAX_DELAY_MS",
       String(maxDelayMs),
       `must be at least RETRY_BASE_DELAY_MS (${baseDelayMs})`,
+    );
+  }
+  if (config.allowUnverifiedTasks && config.tasksEmulatorHost === undefined) {
+    r.problem(
+      "UNVERIFIED_TASKS_LOCAL_ONLY",
+      "true",
+      "only with TASKS_EMULATOR_HOST: a deployment must verify Cloud Tasks' OIDC tokens",
+    );
+  }
+  const { audience } = config.tasksOidc;
+  if (audience !== undefined && config.taskHandlerUrl !== undefined && audience !== config.taskHandlerUrl) {
+    r.problem(
+      "TASKS_OIDC_AUDIENCE",
+      audience,
+      `must equal TASK_HANDLER_URL (${config.taskHandlerUrl}): Cloud Tasks mints tokens for that URL`,
     );
   }
   r.done();

@@ -24,12 +24,32 @@ export interface QueueSettings {
   };
 }
 
+/**
+ * The settings that do not depend on configuration. Terraform reads them from
+ * `terraform/queue-settings.json`, which {@link terraformQueueSettingsJson} writes (a test fails when
+ * the file is stale); the concurrency comes from `TASKS_MAX_CONCURRENT` on both sides.
+ */
+export const FIXED_QUEUE_SETTINGS: Readonly<Omit<QueueSettings, "maxConcurrentDispatches">> = {
+  maxDispatchesPerSecond: 20,
+  retry: { maxAttempts: 5, minBackoffSeconds: 5, maxBackoffSeconds: 300, maxDoublings: 4 },
+};
+
 export function queueSettings(config: Pick<Config, "queueConcurrency">): QueueSettings {
   return {
-    maxDispatchesPerSecond: 20,
+    maxDispatchesPerSecond: FIXED_QUEUE_SETTINGS.maxDispatchesPerSecond,
     maxConcurrentDispatches: config.queueConcurrency,
-    retry: { maxAttempts: 5, minBackoffSeconds: 5, maxBackoffSeconds: 300, maxDoublings: 4 },
+    retry: { ...FIXED_QUEUE_SETTINGS.retry },
   };
+}
+
+/** `terraform/queue-settings.json`: the fixed settings, with a note saying where they come from. */
+export function terraformQueueSettingsJson(): string {
+  const document = {
+    $comment:
+      "Generated from shared/queue-settings.ts by `node tests/tools/package/queue-settings-json.ts`; do not edit. The queue's concurrency is the tasks_max_concurrent variable.",
+    ...FIXED_QUEUE_SETTINGS,
+  };
+  return `${JSON.stringify(document, null, 2)}\n`;
 }
 
 /** The settings as a `google.cloud.tasks.v2.Queue` for CreateQueue/UpdateQueue. */

@@ -1,4 +1,5 @@
 import { createRemoteJWKSet, jwtVerify } from "jose";
+import type { Config } from "../config.ts";
 
 /** What the handler expects of the OIDC token Cloud Tasks attaches to each delivery. */
 export interface TaskTokenPolicy {
@@ -10,6 +11,15 @@ export interface TaskTokenPolicy {
   jwksUrl: string;
   /** The service account the queue signs as; any other identity is refused. */
   serviceAccountEmail: string;
+}
+
+/**
+ * The audience Cloud Tasks' tokens carry and the handler expects: `TASKS_OIDC_AUDIENCE`, else the
+ * handler's URL. The one definition both sides must use; a token minted for one audience and checked
+ * against another fails every delivery (loadConfig refuses such a pair).
+ */
+export function taskTokenAudience(config: Pick<Config, "tasksOidc" | "taskHandlerUrl">): string | undefined {
+  return config.tasksOidc.audience ?? config.taskHandlerUrl;
 }
 
 export type TaskTokenCheck = { ok: true } | { ok: false; status: 401 | 403; reason: string };

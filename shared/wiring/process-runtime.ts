@@ -1,24 +1,63 @@
 import { ConfigError, type Config } from "../config.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import { createPixelLabClient } from "../pixellab/client.ts";
-import { createTaskTokenVerifier, type TaskTokenVerifier } from "../ports/task-token-verifier.ts";
+import {
+  createTaskTokenVerifier,
+  taskTokenAudience,
+  type TaskTokenPolicy,
+  type TaskTokenVerifier,
+} from "../ports/task-token-verifier.ts";
 import type { ProcessDeps } from "../deps.ts";
 import { createCoreClients } from "./core-clients.ts";
 import { baseDeps, type Runtime } from "./runtime.ts";
 
 /** Everything the `processJob` function needs. */
 export interface ProcessRuntime extends Runtime<ProcessDeps> {
-  /** Undefined when no queue service account is configured (then IAM alone guards the function). */
+  /** Undefined only with the local-only switch `UNVERIFIED_TASKS_LOCAL_ONLY` (against the emulator). */
   tokens: TaskTokenVerifier | undefined;
 }
 
-/** Builds the task handler's runtime once per instance. It refuses to start without a PixelLab key. */
+/**
+ * How the handler verifies Cloud Tasks' OIDC token, from the config. Verification is mandatory:
+ * without the service account or the audience it throws a {@link ConfigError} naming them, so an
+ * instance never serves a delivery it cannot authenticate (IAM alone would leave the handler open to
+ * anyone a misconfigured binding lets in). Undefined only under the local-only switch, which
+ * loadConfig accepts only together with TASKS_EMULATOR_HOST.
+ */
+export function taskTokenPolicy(config: Config): TaskTokenPolicy | undefined {
+  if (config.allowUnverifiedTasks) return undefined;
+  const email = config.tasksServiceAccountEmail;
+  const audience = taskTokenAudience(config);
+  const problems: string[] = [];
+  if (email === undefined) {
+    problems.push("TASKS_SERVICE_ACCOUNT_EMAIL is not set: processJob accepts only tokens of this account");
+  }
+  if (audience === undefined) {
+    problems.push("TASK_HANDLER_URL is not set: it is the audience of Cloud Tasks' tokens");
+  }
+  if (email === undefined || audience === undefined) {
+    problems.push(
+      "processJob refuses to serve unverified deliveries (UNVERIFIED_TASKS_LOCAL_ONLY=true allows it against the local Cloud Tasks emulator only)",
+    );
+    throw new ConfigError(problems);
+  }
+  return { ...config.tasksOidc, audience, serviceAccountEmail: email };
+}
+
+/**
+ * Builds the task handler's runtime once per instance. It refuses to start, before any client is
+ * made, without a PixelLab key or without what it needs to verify Cloud Tasks' tokens.
+ */
 export function createProcessRuntime(config: Config, options: { logger?: Logger } = {}): ProcessRuntime {
   const apiKey = config.pixellab.apiKey;
   if (apiKey === undefined) {
     throw new ConfigError(["PIXELLAB_API_KEY is not set: the task handler needs the PixelLab API key"]);
   }
+  const policy = taskTokenPolicy(config);
   const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: [apiKey] });
+  if (policy === undefined) {
+    logger.warn({}, "UNVERIFIED_TASKS_LOCAL_ONLY: deliveries are served without checking their OIDC token");
+  }
   const clients = createCoreClients(config, logger);
   const pixellab = createPixelLabClient({
     baseUrl: config.pixellab.baseUrl,
@@ -29,11 +68,6 @@ export function createProcessRuntime(config: Config, options: { logger?: Logger 
     requestTimeoutMs: config.jobTimeout.maxMs,
   });
   const deps: ProcessDeps = { ...baseDeps(config, clients, logger), pixellab };
-  const email = config.tasksServiceAccountEmail;
-  const audience = config.tasksOidc.audience ?? config.taskHandlerUrl;
-  const tokens =
-    email === undefined || audience === undefined
-      ? undefined
-      : createTaskTokenVerifier({ ...config.tasksOidc, audience, serviceAccountEmail: email });
+  const tokens = policy === undefined ? undefined : createTaskTokenVerifier(policy);
   return { deps, tokens, firestore: clients.firestore, redis: clients.redis, close: clients.close };
 }

@@ -42,6 +42,7 @@ export function startDuplicateDeliveries(
           kind: "duplicate delivery",
           startedAt: at,
           endedAt: at,
+          struckAt: at,
           detail: `${name}${wasRunning ? " (while running)" : ""}`,
         });
       } catch {

@@ -18,6 +18,8 @@ export interface FaultEvent {
   /** Epoch ms when it started and when the part was back (equal for a duplicate delivery). */
   startedAt: number;
   endedAt: number;
+  /** Epoch ms of the strike itself (a kill waits for work in flight first). */
+  struckAt: number;
   detail: string;
 }
 
@@ -57,8 +59,9 @@ export function startFaults(
       await sleep(between(random, gapMs[0], gapMs[1]));
       if (stopped) return;
       const startedAt = Date.now();
-      const detail = await inject(stack, kind, random);
-      events.push({ kind, startedAt, endedAt: Date.now(), detail });
+      const struck = { at: startedAt };
+      const detail = await inject(stack, kind, random, struck);
+      events.push({ kind, startedAt, endedAt: Date.now(), struckAt: struck.at, detail });
       log(`  fault: ${kind} (${detail})`);
     }
   })();
@@ -74,13 +77,19 @@ export function startFaults(
   };
 }
 
-async function inject(stack: ChaosStack, kind: ProcessFault, random: Random): Promise<string> {
+async function inject(
+  stack: ChaosStack,
+  kind: ProcessFault,
+  random: Random,
+  struck: { at: number },
+): Promise<string> {
   switch (kind) {
     case "processJob SIGKILL": {
       const downMs = between(random, 200, 2_000);
       // A kill matters when an attempt is under way: wait (briefly) for one, then strike at random.
       const busy = await stack.untilProcessing(10_000);
       await sleep(between(random, 0, 300));
+      struck.at = Date.now();
       stack.killProcessJob();
       await sleep(downMs);
       await stack.startProcessJob();

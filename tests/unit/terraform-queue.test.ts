@@ -1,0 +1,77 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../shared/config.ts";
+import { queueSettings, terraformQueueSettingsJson } from "../../shared/queue-settings.ts";
+import {
+  block,
+  evaluate,
+  loadTerraform,
+  TERRAFORM_DIR,
+  type TerraformModule,
+} from "../tools/package/terraform-config.ts";
+import { sampleScope } from "../tools/package/terraform-function-env.ts";
+
+// The deployed Cloud Tasks queue must be the queue the code and the local emulator use: the same
+// rate limits and retries from shared/queue-settings.ts, and the concurrency the code assumes.
+
+let module: TerraformModule;
+beforeAll(async () => {
+  module = await loadTerraform();
+});
+
+describe("the Cloud Tasks queue", () => {
+  it("terraform/queue-settings.json is what shared/queue-settings.ts generates (else: node tests/tools/package/queue-settings-json.ts)", () => {
+    const file = readFileSync(path.join(TERRAFORM_DIR, "queue-settings.json"), "utf8");
+    expect(file).toBe(terraformQueueSettingsJson());
+  });
+
+  it("Terraform reads that file", () => {
+    expect(module.locals.queue_settings).toBe('${jsondecode(file("${path.module}/queue-settings.json"))}');
+  });
+
+  it("is configured as the code configures the emulator, under the default settings", () => {
+    const json = JSON.parse(readFileSync(path.join(TERRAFORM_DIR, "queue-settings.json"), "utf8")) as object;
+    // The one expression evaluate() cannot follow is the file read itself: give it the file.
+    const scope = { ...sampleScope(module), locals: { ...module.locals, queue_settings: json as never } };
+    const queue = module.resources.google_cloud_tasks_queue?.generation;
+    const rate = block(queue, "rate_limits");
+    const retry = block(queue, "retry_config");
+    const config = loadConfig({ GOOGLE_CLOUD_PROJECT: "demo-deploy-check" });
+    const expected = queueSettings(config);
+    expect({
+      name: evaluate(queue?.name ?? null, scope),
+      maxDispatchesPerSecond: evaluate(rate?.max_dispatches_per_second ?? null, scope),
+      maxConcurrentDispatches: evaluate(rate?.max_concurrent_dispatches ?? null, scope),
+      maxAttempts: evaluate(retry?.max_attempts ?? null, scope),
+      minBackoff: evaluate(retry?.min_backoff ?? null, scope),
+      maxBackoff: evaluate(retry?.max_backoff ?? null, scope),
+      maxDoublings: evaluate(retry?.max_doublings ?? null, scope),
+    }).toEqual({
+      name: config.queueId,
+      maxDispatchesPerSecond: expected.maxDispatchesPerSecond,
+      maxConcurrentDispatches: expected.maxConcurrentDispatches,
+      maxAttempts: expected.retry.maxAttempts,
+      minBackoff: `${expected.retry.minBackoffSeconds}s`,
+      maxBackoff: `${expected.retry.maxBackoffSeconds}s`,
+      maxDoublings: expected.retry.maxDoublings,
+    });
+  });
+
+  it("takes its concurrency from the variable that also sets TASKS_MAX_CONCURRENT", () => {
+    const rate = block(module.resources.google_cloud_tasks_queue?.generation, "rate_limits");
+    expect(rate?.max_concurrent_dispatches).toBe("${var.tasks_max_concurrent}");
+    expect((module.locals.tuning_env as Record<string, string>).TASKS_MAX_CONCURRENT).toBe(
+      "${var.tasks_max_concurrent}",
+    );
+  });
+
+  it("logs its operations to Cloud Logging", () => {
+    const logging = block(
+      module.resources.google_cloud_tasks_queue?.generation,
+      "stackdriver_logging_config",
+    );
+    expect(logging?.sampling_ratio).toBe("${var.tasks_log_sampling_ratio}");
+    expect(module.variables.tasks_log_sampling_ratio?.default).toBe(1);
+  });
+});
