@@ -57,7 +57,7 @@ export function formatReport(report: ChaosReport): string {
   row("doubled", String(audit.doubled));
   row(
     "crash window",
-    `${audit.crashWindow.count} request(s) paid twice because processJob was SIGKILLed within 2 s of PixelLab's answer (not a violation)`,
+    `${audit.crashWindow.count} request(s) paid again because processJob was SIGKILLed holding PixelLab's answer, not yet stored (not a violation)`,
   );
   for (const detail of audit.crashWindow.details.slice(0, SHOWN_VIOLATIONS)) lines.push(`  - ${detail}`);
   const byKind: Record<string, number> = {};
