@@ -31,17 +31,3 @@ export interface Deps {
 export interface ProcessDeps extends Deps {
   pixellab: PixelLabClient;
 }
-
-/** The decision context of `lifecycle/decide.ts` from the deps, at `now`. */
-export function decideContext(deps: Deps, now: number) {
-  const { config } = deps;
-  return {
-    now,
-    random: deps.random,
-    settings: {
-      retry: config.retry,
-      retryAfterMaxMs: config.retryAfterMaxMs,
-      deadLetterRetentionMs: config.deadLetterRetentionMs,
-    },
-  };
-}

@@ -1,7 +1,7 @@
-import { decideContext, type Deps } from "../deps.ts";
+import type { Deps } from "../deps.ts";
 import { problem, type Problem } from "../http/problem.ts";
 import { carryOut } from "../lifecycle/carry-out.ts";
-import { decide } from "../lifecycle/decide.ts";
+import { applyChange } from "../lifecycle/apply-change.ts";
 import type { Job } from "../store/job-document.ts";
 import { JOB_ID } from "../store/job-document.ts";
 import { toJobView, type JobView } from "../submission/job-view.ts";
@@ -29,8 +29,7 @@ export async function replayDeadLetter(deps: Deps, jobId: string): Promise<Repla
   // A slot create cannot join the transaction, so it comes first and is given back if the move
   // fails; if this process dies in between, the sweeper frees the slot (its job is still failed).
   const slot = (await deps.store.acquireSlot(userId, jobId, deps.config.limits.userActiveJobs, now)) ?? null;
-  const ctx = decideContext(deps, now);
-  const moved = await deps.store.apply(jobId, (job) => decide(job, { type: "replayed", slot }, ctx));
+  const moved = await applyChange(deps, jobId, { type: "replayed", slot }, now);
   if (!moved.ok) {
     if (slot !== null) await deps.store.releaseSlot(userId, slot, jobId);
     return { kind: "rejected", problem: refusal(jobId, moved.reason, moved.job) };

@@ -30,7 +30,7 @@ export function decide(job: Job, change: JobChange, ctx: DecideContext): DecideR
       return step(job, { type: "progress", leaseId: change.leaseId, progress: change.progress }, ctx);
     case "pixellab-job-started":
       return holding(job, change.leaseId, () =>
-        accept(changed(job, { pixellabJobId: change.pixellabJobId }, ctx.now)),
+        accept(only(changed(job, { pixellabJobId: change.pixellabJobId }, ctx.now))),
       );
     case "result-ready":
       return holding(job, change.leaseId, () => resultReady(job, change.result, ctx));
@@ -39,7 +39,9 @@ export function decide(job: Job, change: JobChange, ctx: DecideContext): DecideR
     case "attempt-cancelled":
       return holding(job, change.leaseId, () => attemptCancelled(job, ctx));
     case "lease-released":
-      return holding(job, change.leaseId, () => accept(changed(job, { leaseExpiresAt: ctx.now }, ctx.now)));
+      return holding(job, change.leaseId, () =>
+        accept(only(changed(job, { leaseExpiresAt: ctx.now }, ctx.now))),
+      );
     case "lease-expired":
       return leaseExpired(job, change.by, ctx);
     case "cancel-requested":
@@ -68,7 +70,7 @@ const REFUSALS: Record<RejectReason, RefusalReason> = {
 export function step(job: Job, event: JobEvent, ctx: Pick<DecideContext, "now">): DecideResult {
   const next = transition(job, event, ctx.now);
   if (!next.ok) return refuse(REFUSALS[next.reason], next.message);
-  return accept(changed(job, next.state, ctx.now));
+  return accept(only(changed(job, next.state, ctx.now)));
 }
 
 /** Runs `next` only while the job is processing under `leaseId`. */

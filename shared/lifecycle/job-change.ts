@@ -101,10 +101,7 @@ export function only(job: Job): Decision {
   };
 }
 
-export const accept = (decision: Decision | Job): DecideResult => ({
-  ok: true,
-  decision: "job" in decision && "events" in decision ? decision : only(decision as Job),
-});
+export const accept = (decision: Decision): DecideResult => ({ ok: true, decision });
 export const refuse = (reason: RefusalReason, message: string): DecideResult => ({
   ok: false,
   reason,

@@ -2,6 +2,7 @@ import { CloudTasksClient } from "@google-cloud/tasks";
 import { credentials } from "@grpc/grpc-js";
 import { queuePath, type Config } from "../config.ts";
 import { DISPATCH_DEADLINE_MAX_MS, DISPATCH_DEADLINE_MIN_MS } from "../deadlines.ts";
+import { taskTokenAudience } from "./task-token-verifier.ts";
 
 /** One delivery of a job to the task handler. */
 export interface TaskRequest {
@@ -80,7 +81,13 @@ export function cloudTasksScheduler(
   client: CloudTasksClient,
   config: Pick<
     Config,
-    "projectId" | "location" | "queueId" | "taskHandlerUrl" | "tasksServiceAccountEmail" | "enqueueTimeoutMs"
+    | "projectId"
+    | "location"
+    | "queueId"
+    | "taskHandlerUrl"
+    | "tasksServiceAccountEmail"
+    | "tasksOidc"
+    | "enqueueTimeoutMs"
   >,
 ): TaskScheduler {
   const parent = queuePath(config);
@@ -108,7 +115,7 @@ export function cloudTasksScheduler(
           ...(config.tasksServiceAccountEmail && {
             oidcToken: {
               serviceAccountEmail: config.tasksServiceAccountEmail,
-              audience: config.taskHandlerUrl,
+              audience: taskTokenAudience(config),
             },
           }),
         },

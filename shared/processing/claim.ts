@@ -1,6 +1,6 @@
-import { decideContext, type Deps } from "../deps.ts";
+import type { Deps } from "../deps.ts";
 import { carryOut } from "../lifecycle/carry-out.ts";
-import { decide } from "../lifecycle/decide.ts";
+import { applyChange } from "../lifecycle/apply-change.ts";
 import type { Job } from "../store/job-document.ts";
 import type { TaskPayload } from "./task-payload.ts";
 
@@ -18,13 +18,14 @@ export type ClaimOutcome =
  */
 export async function claimJob(deps: Deps, payload: TaskPayload): Promise<ClaimOutcome> {
   const leaseId = deps.newLeaseId();
-  const now = deps.clock.now();
-  const applied = await deps.store.apply(payload.jobId, (job) =>
-    decide(job, { type: "claimed", leaseId, attempt: payload.attempt }, decideContext(deps, now)),
-  );
+  const applied = await applyChange(deps, payload.jobId, {
+    type: "claimed",
+    leaseId,
+    attempt: payload.attempt,
+  });
   if (!applied.ok) return { kind: "skip", reason: applied.message };
   // Events (job.started, or the settlement of a lost attempt) go out without being waited for.
-  await carryOut(deps, { ...applied.decision, task: null });
+  await carryOut(deps, applied.decision);
   const job = applied.decision.job;
   if (job.status !== "processing" || job.leaseId !== leaseId) {
     return { kind: "skip", reason: `lease expired; job ${job.status}` };

@@ -1,6 +1,6 @@
-import { decideContext, type ProcessDeps } from "../deps.ts";
+import type { ProcessDeps } from "../deps.ts";
 import { JobError } from "../errors.ts";
-import { decide } from "../lifecycle/decide.ts";
+import { applyChange } from "../lifecycle/apply-change.ts";
 import { validateOperationRequest } from "../operations/operations.ts";
 import { expectedOutput } from "../pixellab/expected-output.ts";
 import type { GenerationResult } from "../pixellab/response-decoding.ts";
@@ -95,10 +95,11 @@ async function runGeneration(
 async function recordPixelLabJob(deps: ProcessDeps, jobId: string, leaseId: string, pixellabJobId: string) {
   for (let tries = 1; tries <= RECORD_TRIES; tries++) {
     try {
-      const ctx = decideContext(deps, deps.clock.now());
-      const applied = await deps.store.apply(jobId, (job) =>
-        decide(job, { type: "pixellab-job-started", leaseId, pixellabJobId }, ctx),
-      );
+      const applied = await applyChange(deps, jobId, {
+        type: "pixellab-job-started",
+        leaseId,
+        pixellabJobId,
+      });
       if (!applied.ok)
         deps.logger.warn({ jobId, pixellabJobId }, "lease lost before PixelLab's job id was recorded");
       return;

@@ -1,7 +1,7 @@
 import { attemptBudgetMs } from "../deadlines.ts";
-import { decideContext, type ProcessDeps } from "../deps.ts";
+import type { ProcessDeps } from "../deps.ts";
 import { isJobError, JobError } from "../errors.ts";
-import { decide } from "../lifecycle/decide.ts";
+import { applyChange } from "../lifecycle/apply-change.ts";
 import { BackgroundJobEndedError } from "../pixellab/background-job.ts";
 import type { Job } from "../store/job-document.ts";
 import { watchAttempt, type AttemptSignal } from "./attempt-signal.ts";
@@ -64,10 +64,7 @@ export async function processTask(
     // Unexpected trouble: give the lease back so Cloud Tasks' redelivery can take the job at once
     // instead of waiting for the lease to run out (the attempt still counts).
     log.error({ err: error }, "attempt crashed; releasing the lease");
-    const ctx = decideContext(deps, deps.clock.now());
-    await deps.store
-      .apply(job.id, (current) => decide(current, { type: "lease-released", leaseId }, ctx))
-      .catch(() => undefined);
+    await applyChange(deps, job.id, { type: "lease-released", leaseId }).catch(() => undefined);
     throw error;
   } finally {
     delivery.removeEventListener("abort", onAbandoned);

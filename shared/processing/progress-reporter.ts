@@ -1,5 +1,5 @@
-import { decideContext, type Deps } from "../deps.ts";
-import { decide } from "../lifecycle/decide.ts";
+import type { Deps } from "../deps.ts";
+import { applyChange } from "../lifecycle/apply-change.ts";
 import { STAGE_PERCENT, type Progress, type ProgressStage } from "../progress.ts";
 
 /** Fewest ms between two progress writes to one job document. @defaultValue 1_000 */
@@ -36,10 +36,7 @@ export function createProgressReporter(
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       lastWrite = deps.clock.now();
       try {
-        const ctx = decideContext(deps, lastWrite);
-        const result = await deps.store.apply(jobId, (job) =>
-          decide(job, { type: "progress", leaseId, progress }, ctx),
-        );
+        const result = await applyChange(deps, jobId, { type: "progress", leaseId, progress }, lastWrite);
         if (!result.ok && result.reason !== "illegal") onLeaseLost();
       } catch (error) {
         // Progress is advisory: a failed write must not fail the generation it describes.

@@ -1,7 +1,7 @@
-import { decideContext, type Deps } from "../deps.ts";
+import type { Deps } from "../deps.ts";
 import type { JobErrorRecord } from "../job-state.ts";
 import { carryOut } from "../lifecycle/carry-out.ts";
-import { decide } from "../lifecycle/decide.ts";
+import { applyChange } from "../lifecycle/apply-change.ts";
 import type { JobChange } from "../lifecycle/job-change.ts";
 import type { Job } from "../store/job-document.ts";
 
@@ -20,9 +20,7 @@ export type ProcessOutcome =
  */
 export async function settle(deps: Deps, job: Job, change: JobChange): Promise<ProcessOutcome> {
   const now = deps.clock.now();
-  const applied = await deps.store.apply(job.id, (current) =>
-    decide(current, change, decideContext(deps, now)),
-  );
+  const applied = await applyChange(deps, job.id, change, now);
   if (!applied.ok) return { kind: "lease-lost", jobId: job.id };
   const after = applied.decision.job;
   // If the retry's enqueue fails this throws and the handler answers 5xx; the sweeper also finds

@@ -1,5 +1,6 @@
-import { decideContext, type Deps } from "../deps.ts";
+import type { Deps } from "../deps.ts";
 import { problem, type Problem } from "../http/problem.ts";
+import { decideContext } from "../lifecycle/apply-change.ts";
 import { carryOut } from "../lifecycle/carry-out.ts";
 import { decide } from "../lifecycle/decide.ts";
 import { refuse } from "../lifecycle/job-change.ts";

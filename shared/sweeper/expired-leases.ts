@@ -1,6 +1,6 @@
-import { decideContext, type Deps } from "../deps.ts";
+import type { Deps } from "../deps.ts";
 import { carryOut } from "../lifecycle/carry-out.ts";
-import { decide } from "../lifecycle/decide.ts";
+import { applyChange } from "../lifecycle/apply-change.ts";
 import { SWEEP_MAX_DOCS, tallyAll, type Tally } from "./tally.ts";
 
 export type LeaseFix = "requeued" | "failed" | "cancelled" | "skipped";
@@ -24,10 +24,7 @@ export async function settleExpiredLeases(deps: Deps, now: number): Promise<Tall
 }
 
 async function settleOne(deps: Deps, jobId: string, now: number): Promise<LeaseFix> {
-  const ctx = decideContext(deps, now);
-  const applied = await deps.store.apply(jobId, (job) =>
-    decide(job, { type: "lease-expired", by: "sweeper" }, ctx),
-  );
+  const applied = await applyChange(deps, jobId, { type: "lease-expired", by: "sweeper" }, now);
   if (!applied.ok) return "skipped";
   // If the enqueue fails, the stale-queued pass of a later sweep finds the job without a task.
   await carryOut(deps, applied.decision).catch((err: unknown) =>

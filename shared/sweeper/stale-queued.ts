@@ -1,6 +1,6 @@
-import { decideContext, type Deps } from "../deps.ts";
+import type { Deps } from "../deps.ts";
 import { carryOut } from "../lifecycle/carry-out.ts";
-import { decide } from "../lifecycle/decide.ts";
+import { applyChange } from "../lifecycle/apply-change.ts";
 import type { Job } from "../store/job-document.ts";
 import { SWEEP_MAX_DOCS, tallyAll, type Tally } from "./tally.ts";
 
@@ -34,9 +34,11 @@ async function ensureTask(deps: Deps, job: Job, cutoff: number, now: number): Pr
   // A retry scheduled far ahead (long backoff) is waiting, not stuck.
   if (job.nextAttemptAt !== null && job.nextAttemptAt >= cutoff) return "not-due";
   if (await deps.tasks.exists(job.id, job.attempts + 1, job.run)) return "has-task";
-  const ctx = decideContext(deps, now);
-  const applied = await deps.store.apply(job.id, (current) =>
-    decide(current, { type: "swept", attempts: job.attempts, run: job.run }, ctx),
+  const applied = await applyChange(
+    deps,
+    job.id,
+    { type: "swept", attempts: job.attempts, run: job.run },
+    now,
   );
   if (!applied.ok) return "has-task"; // the job moved on, or another sweeper took it
   await carryOut(deps, applied.decision);

@@ -65,13 +65,10 @@ export function memoryDeps(env: Record<string, string> = {}, pixellabUrl?: strin
     },
     async probe() {},
   };
-  const pending = new Set<Promise<void>>();
   const events = {
     publish(event: LifecycleEvent) {
       published.push(event);
-      const p = hang ? new Promise<void>(() => undefined) : Promise.resolve();
-      pending.add(p);
-      return p;
+      return hang ? new Promise<void>(() => undefined) : Promise.resolve();
     },
     async flush() {},
   };

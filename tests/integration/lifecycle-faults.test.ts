@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { decideContext } from "../../shared/deps.ts";
-import { decide } from "../../shared/lifecycle/decide.ts";
+import { applyChange } from "../../shared/lifecycle/apply-change.ts";
 import { processTask } from "../../shared/processing/process-task.ts";
 import { cancelJob } from "../../shared/submission/cancel-job.ts";
 import { submitJob } from "../../shared/submission/submit-job.ts";
@@ -80,8 +79,7 @@ describe("fault windows of the job lifecycle", () => {
   it("3: after a cancel, an identical submission is a new try", async () => {
     const body = pixfluxBody("a rogue, cancelled");
     const jobId = jobIdOf(await submitJob(deps, { userId: "u3", body })) ?? "";
-    const ctx = decideContext(deps, Date.now());
-    await deps.store.apply(jobId, (job) => decide(job, { type: "claimed", leaseId: "L", attempt: 1 }, ctx));
+    await applyChange(deps, jobId, { type: "claimed", leaseId: "L", attempt: 1 });
     expect((await cancelJob(deps, "u3", jobId)).kind).toBe("cancel-requested");
     const again = await submitJob(deps, { userId: "u3", body });
     expect(again.kind).toBe("accepted");

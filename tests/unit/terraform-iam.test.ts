@@ -207,6 +207,9 @@ describe("the functions", () => {
       for (const file of FUNCTION_MODULES) await import(`../../${file}`);
       expect(typeof getFunction(c.entryPoint)).toBe("function");
     },
+    // The first case imports the function modules (firebase-admin, the Google clients): ~1 s alone,
+    // several seconds on a loaded 2-core machine.
+    60_000,
   );
 
   it("all three deploy the one artifact, the object named by the zip's MD5", () => {
