@@ -43,8 +43,22 @@ export function createApiHandler(runtime: ApiRuntime) {
     });
     const logger = runtime.deps.logger.child(traceFields(trace, runtime.deps.config.projectId));
     const scoped: ApiRuntime = { ...runtime, deps: { ...runtime.deps, logger } };
+    const started = performance.now();
     try {
-      await route(scoped, longPolls, req, res);
+      const { ops } = await runtime.meter.measure(() => route(scoped, longPolls, req, res));
+      // One line per request with what it cost in Firestore: the figures the benchmark and the
+      // cost model read, and a log-based metric in Cloud Logging.
+      logger.info(
+        {
+          route: routeName(req),
+          status: res.statusCode,
+          outcome: res.locals.outcome as unknown,
+          jobId: res.locals.jobId as unknown,
+          durationMs: Math.round((performance.now() - started) * 10) / 10,
+          firestore: ops,
+        },
+        "request handled",
+      );
     } catch (error) {
       logger.error({ err: error, path: req.path, method: req.method }, "api request failed");
       if (!res.headersSent)
@@ -107,6 +121,8 @@ async function postJob(runtime: ApiRuntime, caller: Caller, req: Request, res: R
     return sendProblem(res, problem("validation-error", "Invalid Idempotency-Key header.", { errors }));
   }
   const outcome = await submitJob(runtime.deps, { userId: caller.uid, body: req.body, idempotencyKey });
+  res.locals.outcome = outcome.kind;
+  if ("view" in outcome) res.locals.jobId = outcome.view.jobId;
   // CPU is throttled once the response is sent: let the job's events out first (bounded).
   await runtime.deps.events.flush(EVENT_FLUSH_MS);
   if (outcome.kind === "rejected") return sendProblem(res, outcome.problem);
@@ -185,6 +201,12 @@ async function deleteJob(runtime: ApiRuntime, caller: Caller, jobId: string, res
   await runtime.deps.events.flush(EVENT_FLUSH_MS);
   if (outcome.kind === "rejected") return sendProblem(res, outcome.problem);
   sendJson(res, outcome.kind === "cancelled" ? 200 : 202, outcome.view);
+}
+
+/** The route a request took, with ids left out, for the request's log line. */
+function routeName(req: Request): string {
+  const path = req.path.replace(RESULT_PATH, "/v1/jobs/:id/result").replace(JOB_PATH, "/v1/jobs/:id");
+  return `${req.method} ${path.startsWith("/v1/admin/") ? "/v1/admin/…" : path}`;
 }
 
 let runtime: ApiRuntime | undefined;

@@ -5,7 +5,7 @@ import { toFieldProblems } from "../shared/operations/operations.ts";
 import { problem } from "../shared/http/problem.ts";
 import { EVENT_FLUSH_MS } from "../shared/ports/event-publisher.ts";
 import { parseTraceContext, traceFields } from "../shared/logger.ts";
-import { processTask } from "../shared/processing/process-task.ts";
+import { processTask, type AttemptFacts } from "../shared/processing/process-task.ts";
 import { taskPayload } from "../shared/processing/task-payload.ts";
 import { createProcessRuntime, type ProcessRuntime } from "../shared/wiring/process-runtime.ts";
 import { sendJson, sendProblem } from "./http-io.ts";
@@ -46,8 +46,24 @@ export function createProcessJobHandler(runtime: ProcessRuntime) {
       taskRetryCount: req.get("x-cloudtasks-taskretrycount"),
       taskName: req.get("x-cloudtasks-taskname"),
     });
+    const started = performance.now();
+    const facts: AttemptFacts = { pixellabMs: 0, sharedGeneration: false };
     try {
-      const outcome = await processTask({ ...runtime.deps, logger: log }, payload.data, delivery.signal);
+      const { value: outcome, ops } = await runtime.meter.measure(() =>
+        processTask({ ...runtime.deps, logger: log }, payload.data, delivery.signal, facts),
+      );
+      // One line per delivery: what it cost in Firestore and how long beyond PixelLab it took.
+      log.info(
+        {
+          attempt: payload.data.attempt,
+          outcome: outcome.kind,
+          durationMs: Math.round((performance.now() - started) * 10) / 10,
+          pixellabMs: facts.pixellabMs,
+          sharedGeneration: facts.sharedGeneration,
+          firestore: ops,
+        },
+        "delivery handled",
+      );
       // CPU is throttled once the response is sent: let the attempt's events out first (bounded).
       await runtime.deps.events.flush(EVENT_FLUSH_MS);
       sendJson(res, 200, outcome);

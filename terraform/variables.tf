@@ -97,9 +97,9 @@ variable "process_job_max_instances" {
 }
 
 variable "process_job_concurrency" {
-  description = "Deliveries one processJob instance handles at once. Each mostly waits on PixelLab, so a few share one vCPU."
+  description = "Deliveries one processJob instance handles at once. Each mostly waits on PixelLab (an await, no CPU), so many share one instance and its billed time: 20 cut the instance-seconds a job waits to a twentieth."
   type        = number
-  default     = 5
+  default     = 20
   validation {
     condition     = var.process_job_concurrency >= 1 && var.process_job_concurrency <= 1000
     error_message = "The process_job_concurrency must be 1 to 1000 (Cloud Run's limit)."

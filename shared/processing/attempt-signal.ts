@@ -1,5 +1,3 @@
-import type { JobStore } from "../store/job-store.ts";
-
 /** Why an attempt stopped before PixelLab answered. */
 export type StopReason = "cancel-requested" | "lease-lost" | "timeout" | "delivery-abandoned";
 
@@ -8,22 +6,17 @@ export interface AttemptSignal {
   /** Why it fired, once it has. */
   reason(): StopReason | undefined;
   stop(reason: StopReason): void;
-  /** Ends the watch (removes the listener and timer). */
+  /** Ends the watch (clears the budget's timer). */
   close(): void;
 }
 
 /**
  * One AbortSignal for everything that must end an attempt: the job's time budget, a user's cancel
- * (seen through the store's listener on the job, so cancelling needs no polling), another
- * handler taking the lease over, and Cloud Tasks giving up on this delivery. The PixelLab client
- * closes its socket when it fires.
+ * and another handler taking the lease over (both seen by the attempt's own reads and writes of its
+ * job, see `held-job.ts`), and Cloud Tasks giving up on this delivery. The PixelLab client closes its
+ * socket when it fires; a job waiting on another's generation stops waiting.
  */
-export function watchAttempt(
-  store: JobStore,
-  jobId: string,
-  leaseId: string,
-  budgetMs: number,
-): AttemptSignal {
+export function watchAttempt(budgetMs: number): AttemptSignal {
   const controller = new AbortController();
   let why: StopReason | undefined;
   const stop = (reason: StopReason) => {
@@ -32,17 +25,10 @@ export function watchAttempt(
     controller.abort(new Error(`attempt stopped: ${reason}`));
   };
   const timer = setTimeout(() => stop("timeout"), budgetMs);
-  const unsubscribe = store.watchJob(jobId, (job) => {
-    if (job === undefined || job.leaseId !== leaseId) stop("lease-lost");
-    else if (job.cancelRequested) stop("cancel-requested");
-  });
   return {
     signal: controller.signal,
     reason: () => why,
     stop,
-    close() {
-      clearTimeout(timer);
-      unsubscribe();
-    },
+    close: () => clearTimeout(timer),
   };
 }

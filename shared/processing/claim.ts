@@ -5,12 +5,13 @@ import type { Job } from "../store/job-document.ts";
 import type { TaskPayload } from "./task-payload.ts";
 
 export type ClaimOutcome =
-  | { kind: "claimed"; job: Job; leaseId: string }
+  /** `version`: the job document's version after the claim, for the attempt's later writes. */
+  | { kind: "claimed"; job: Job; version: string; leaseId: string }
   /** Nothing to do for this delivery; Cloud Tasks should stop (2xx). */
   | { kind: "skip"; reason: string };
 
 /**
- * Takes the job for this delivery in one transaction on `jobs/{id}` (1 read, 1 write): a queued job
+ * Takes the job for this delivery in one compare-and-set on `jobs/{id}` (1 read, 1 write): a queued job
  * becomes processing under a new lease with one more attempt. A job that is terminal, processing
  * under someone else's live lease, or waiting for a later retry task is left alone: Cloud Tasks
  * delivers at least once, and this is where duplicates stop. A lease that expired (its holder
@@ -30,5 +31,5 @@ export async function claimJob(deps: Deps, payload: TaskPayload): Promise<ClaimO
   if (job.status !== "processing" || job.leaseId !== leaseId) {
     return { kind: "skip", reason: `lease expired; job ${job.status}` };
   }
-  return { kind: "claimed", job, leaseId };
+  return { kind: "claimed", job, version: applied.version, leaseId };
 }

@@ -1,45 +1,84 @@
 import type { ProcessDeps } from "../deps.ts";
 import { JobError } from "../errors.ts";
-import { applyChange } from "../lifecycle/apply-change.ts";
+import { attemptBudgetMs } from "../deadlines.ts";
 import { validateOperationRequest } from "../operations/operations.ts";
 import { expectedOutput } from "../pixellab/expected-output.ts";
 import type { GenerationResult } from "../pixellab/response-decoding.ts";
 import { generatingPercent } from "../progress.ts";
 import { estimatedBytes, MAX_DOCUMENT_BYTES, type Job, type JobResult } from "../store/job-document.ts";
 import type { AttemptSignal } from "./attempt-signal.ts";
+import type { HeldJob } from "./held-job.ts";
 import type { ProgressReporter } from "./progress-reporter.ts";
 
 /** Tries at recording PixelLab's job id before the attempt goes on without it. @defaultValue 3 */
 const RECORD_TRIES = 3;
 
+/** What an attempt obtained: the result, and whether another job's generation paid for it. */
+export interface Obtained {
+  result: JobResult;
+  shared: boolean;
+  /** Time spent waiting on PixelLab's answers (or on another job's generation), in ms. */
+  pixellabMs: number;
+}
+
 /**
- * The attempt's result, paying PixelLab at most once per job: a result this job already paid for
- * (stored durably under its cache key before an earlier attempt could record it on the job), or one
- * generated for the same request since this job was submitted, is used as it is. Otherwise PixelLab
- * runs, and its result is stored under the cache key *before* the job's completion, so a failed
- * completion or a dead instance costs a redelivery, not a second generation.
+ * The attempt's result, paying PixelLab at most once per result (single-flight on the cache key,
+ * rules in `flight-rules.ts`): a result this job already paid for (stored before an earlier attempt
+ * could record it), or one produced for the same request since this job was submitted, is used as
+ * it is; a generation of the same request in flight for another job is waited for; otherwise this
+ * job leads. A leader's result is stored under the cache key *before* the job's completion, so a
+ * failed completion or a dead instance costs a redelivery, not a second generation. A leader that
+ * fails ends its flight and the next waiting job leads with its own attempt: followers never
+ * inherit another user's error, they retry on their own.
+ *
+ * Operations when nobody else generates the request: 1 write (the flight), then 1 (the result).
  */
 export async function obtainResult(
   deps: ProcessDeps,
-  job: Job,
+  held: HeldJob,
   leaseId: string,
   attempt: AttemptSignal,
   reporter: ProgressReporter,
-): Promise<JobResult> {
-  const stored = await deps.cache.entry(job.cacheKey, deps.clock.now());
-  if (stored !== undefined && (stored.jobId === job.id || stored.createdAt >= job.createdAt)) {
-    deps.logger.info(
-      { jobId: job.id, producedBy: stored.jobId },
-      "result already stored; PixelLab not called",
-    );
-    return fitting(job, stored.result);
+): Promise<Obtained> {
+  const job = held.current();
+  const started = deps.clock.now();
+  for (;;) {
+    const now = deps.clock.now();
+    const until = job.leaseExpiresAt ?? now + attemptBudgetMs(job.timeoutMs);
+    const flight = await deps.store.startFlight(job.cacheKey, {
+      jobId: job.id,
+      until,
+      now,
+      acceptFrom: job.createdAt,
+    });
+    if (flight.kind === "lead") break;
+    if (flight.kind === "stored") {
+      const shared = flight.entry.jobId !== job.id;
+      deps.logger.info({ producedBy: flight.entry.jobId }, "result already stored; PixelLab not called");
+      return { result: fitting(job, flight.entry.result), shared, pixellabMs: deps.clock.now() - started };
+    }
+    deps.logger.info({ leader: flight.jobId }, "the same request is being generated; waiting for it");
+    await deps.store.awaitFlight(job.cacheKey, flight.jobId, flight.until - now, attempt.signal);
+    attempt.signal.throwIfAborted();
   }
-  const result = fitting(job, toStoredResult(await runGeneration(deps, job, leaseId, attempt, reporter)));
+  const called = deps.clock.now();
+  let result: JobResult;
+  try {
+    result = fitting(job, toStoredResult(await runGeneration(deps, held, leaseId, attempt, reporter)));
+  } catch (error) {
+    void deps.store.endFlight(job.cacheKey, job.id).catch((failure: unknown) => {
+      // Waiting jobs then lead once this flight's lease lapses instead of at once.
+      deps.logger.warn({ err: failure }, "flight not ended");
+    });
+    throw error;
+  }
+  const pixellabMs = deps.clock.now() - called;
+  reporter.stage("storing");
   await deps.cache.put(job.cacheKey, result, job.id, deps.clock.now()).catch((error: unknown) => {
     // The completion still stores it on the job; only the crash window stays open this once.
     deps.logger.warn({ err: error, jobId: job.id }, "result not stored before completion");
   });
-  return result;
+  return { result, shared: false, pixellabMs };
 }
 
 /** A result too large for a Firestore document fails the job clearly rather than being truncated. */
@@ -64,11 +103,12 @@ function toStoredResult(result: GenerationResult): JobResult {
  */
 async function runGeneration(
   deps: ProcessDeps,
-  job: Job,
+  held: HeldJob,
   leaseId: string,
   attempt: AttemptSignal,
   reporter: ProgressReporter,
 ): Promise<GenerationResult> {
+  const job = held.current();
   // The stored input was validated at submission; decoding it again guards against edited documents.
   const request = validateOperationRequest(job.operation, job.input);
   if (!request.ok) {
@@ -83,23 +123,20 @@ async function runGeneration(
   }
   const started = await deps.pixellab.start(request.value, { signal });
   if (started.kind === "completed") return started.result;
-  await recordPixelLabJob(deps, job.id, leaseId, started.jobId);
+  await recordPixelLabJob(deps, held, leaseId, started.jobId);
   return deps.pixellab.waitForBackgroundJob(started.jobId, { signal, expected, onProgress });
 }
 
 /**
- * Stores PixelLab's job id on the job while this attempt holds the lease (1 read, 1 write). If it
- * cannot be stored, the attempt still waits for that PixelLab job: abandoning it would only make the
- * next attempt pay for another one, and the result is stored durably when it arrives.
+ * Stores PixelLab's job id on the job while this attempt holds the lease (1 write). If it cannot be
+ * stored, the attempt still waits for that PixelLab job: abandoning it would only make the next
+ * attempt pay for another one, and the result is stored durably when it arrives.
  */
-async function recordPixelLabJob(deps: ProcessDeps, jobId: string, leaseId: string, pixellabJobId: string) {
+async function recordPixelLabJob(deps: ProcessDeps, held: HeldJob, leaseId: string, pixellabJobId: string) {
+  const jobId = held.current().id;
   for (let tries = 1; tries <= RECORD_TRIES; tries++) {
     try {
-      const applied = await applyChange(deps, jobId, {
-        type: "pixellab-job-started",
-        leaseId,
-        pixellabJobId,
-      });
+      const applied = await held.apply({ type: "pixellab-job-started", leaseId, pixellabJobId });
       if (!applied.ok)
         deps.logger.warn({ jobId, pixellabJobId }, "lease lost before PixelLab's job id was recorded");
       return;

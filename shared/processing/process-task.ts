@@ -3,16 +3,24 @@ import type { ProcessDeps } from "../deps.ts";
 import { isJobError, JobError } from "../errors.ts";
 import { applyChange } from "../lifecycle/apply-change.ts";
 import { BackgroundJobEndedError } from "../pixellab/background-job.ts";
-import type { Job } from "../store/job-document.ts";
 import { watchAttempt, type AttemptSignal } from "./attempt-signal.ts";
 import { claimJob } from "./claim.ts";
 import { errorRecord } from "./error-record.ts";
 import { obtainResult } from "./generate.ts";
+import { holdJob, type HeldJob } from "./held-job.ts";
 import { createProgressReporter } from "./progress-reporter.ts";
 import { settle, type ProcessOutcome } from "./settle.ts";
 import type { TaskPayload } from "./task-payload.ts";
 
 export type { ProcessOutcome } from "./settle.ts";
+
+/** What one delivery did besides its outcome, for the handler's log line (and the benchmark). */
+export interface AttemptFacts {
+  /** Time spent waiting on PixelLab, or on another job's generation of the same request, in ms. */
+  pixellabMs: number;
+  /** The result came from another job's generation (single-flight) or a result stored meanwhile. */
+  sharedGeneration: boolean;
+}
 
 /**
  * How long an attempt goes on after Cloud Tasks closed its delivery, in ms: enough for an answer in
@@ -33,6 +41,7 @@ export async function processTask(
   deps: ProcessDeps,
   payload: TaskPayload,
   delivery: AbortSignal,
+  facts: AttemptFacts = { pixellabMs: 0, sharedGeneration: false },
 ): Promise<ProcessOutcome> {
   const claim = await claimJob(deps, payload);
   if (claim.kind === "skip") {
@@ -43,7 +52,8 @@ export async function processTask(
   const log = deps.logger.child({ userId: job.userId, attempt: job.attempts });
   // The budget's timer and the abort listener come first: nothing outside the attempt's own budget
   // (the claim's events are already on their way, unawaited) may delay them.
-  const attempt = watchAttempt(deps.store, job.id, leaseId, attemptBudgetMs(job.timeoutMs));
+  const attempt = watchAttempt(attemptBudgetMs(job.timeoutMs));
+  const held = holdJob({ ...deps, logger: log }, { job, version: claim.version }, leaseId, attempt);
   // Cloud Tasks closing the delivery (its deadline, or a broken connection) ends the attempt, but
   // not at once: a PixelLab answer already on its way is worth storing rather than paying again.
   let abandonTimer: NodeJS.Timeout | undefined;
@@ -57,7 +67,7 @@ export async function processTask(
   delivery.addEventListener("abort", onAbandoned);
   log.debug({ leaseId, budgetMs: attemptBudgetMs(job.timeoutMs) }, "attempt started");
   try {
-    const outcome = await attemptOnce({ ...deps, logger: log }, job, leaseId, attempt);
+    const outcome = await attemptOnce({ ...deps, logger: log }, held, leaseId, attempt, facts);
     log.info({ outcome: outcome.kind }, "attempt finished");
     return outcome;
   } catch (error) {
@@ -70,50 +80,57 @@ export async function processTask(
     delivery.removeEventListener("abort", onAbandoned);
     clearTimeout(abandonTimer);
     attempt.close();
+    held.close();
   }
 }
 
 async function attemptOnce(
   deps: ProcessDeps,
-  job: Job,
+  held: HeldJob,
   leaseId: string,
   attempt: AttemptSignal,
+  facts: AttemptFacts,
 ): Promise<ProcessOutcome> {
-  if (job.cancelRequested) return settle(deps, job, { type: "attempt-cancelled", leaseId });
-  const reporter = createProgressReporter(deps, job.id, leaseId, () => attempt.stop("lease-lost"));
-  void reporter.stage("generating");
-  let result;
+  const job = held.current();
+  if (job.cancelRequested) return settle(deps, held, { type: "attempt-cancelled", leaseId });
+  const reporter = createProgressReporter(held, leaseId, deps.clock, deps.logger);
+  reporter.stage("generating");
+  let obtained;
   try {
-    result = await obtainResult(deps, job, leaseId, attempt, reporter);
+    obtained = await obtainResult(deps, held, leaseId, attempt, reporter);
   } catch (error) {
-    await reporter.flush();
-    return settleStopped(deps, job, leaseId, attempt, error);
+    await reporter.close();
+    return settleStopped(deps, held, leaseId, attempt, error);
   }
-  await reporter.stage("storing");
+  // Whatever progress is still waiting is superseded: the terminal write goes out now.
+  await reporter.close();
+  facts.pixellabMs = obtained.pixellabMs;
+  facts.sharedGeneration = obtained.shared;
   if (attempt.reason() === "lease-lost") return { kind: "lease-lost", jobId: job.id };
   // A cancel that arrived during the call wins over its result: the decision sees the request.
-  return settle(deps, job, { type: "result-ready", leaseId, result });
+  return settle(deps, held, { type: "result-ready", leaseId, result: obtained.result });
 }
 
 /** Decides what a failed or stopped attempt means. */
 async function settleStopped(
   deps: ProcessDeps,
-  job: Job,
+  held: HeldJob,
   leaseId: string,
   attempt: AttemptSignal,
   error: unknown,
 ): Promise<ProcessOutcome> {
   const failed = (cause: unknown) =>
-    settle(deps, job, {
+    settle(deps, held, {
       type: "attempt-failed",
       leaseId,
       error: errorRecord(cause, deps.clock.now()),
       retryAfterMs: isJobError(cause) ? cause.retryAfterMs : undefined,
       pixellabJobEnded: cause instanceof BackgroundJobEndedError,
     });
+  const job = held.current();
   switch (attempt.reason()) {
     case "cancel-requested":
-      return settle(deps, job, { type: "attempt-cancelled", leaseId });
+      return settle(deps, held, { type: "attempt-cancelled", leaseId });
     case "lease-lost":
       return { kind: "lease-lost", jobId: job.id };
     case "timeout": {

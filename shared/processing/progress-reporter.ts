@@ -1,61 +1,100 @@
-import type { Deps } from "../deps.ts";
-import { applyChange } from "../lifecycle/apply-change.ts";
+import type { Logger } from "../logger.ts";
+import type { Clock } from "../ports/clock.ts";
 import { STAGE_PERCENT, type Progress, type ProgressStage } from "../progress.ts";
+import type { HeldJob } from "./held-job.ts";
 
-/** Fewest ms between two progress writes to one job document. @defaultValue 1_000 */
+/**
+ * Fewest ms between two writes of the attempt to its job document, progress or not: Firestore
+ * sustains about one write per second per document, and listeners gain nothing from more.
+ * @defaultValue 1_000
+ */
 export const PROGRESS_WRITE_INTERVAL_MS = 1_000;
 
+/**
+ * How long a report must stand before it is written, in ms: a stage the work leaves sooner (the
+ * storing of a result, a moment before the terminal write) is not worth a write, nor a delay of the
+ * terminal write behind it. @defaultValue 250
+ */
+export const PROGRESS_DWELL_MS = 250;
+
 export interface ProgressReporter {
-  /** Moves to a stage. Written when its second is up; never dropped, so listeners see every stage. */
-  stage(stage: Exclude<ProgressStage, "queued" | "done">): Promise<void>;
-  /** An intermediate percentage inside `generating`; dropped if a write happened less than a second ago. */
+  /** Moves to a stage; written when a write is next due, unless something newer replaces it first. */
+  stage(stage: Exclude<ProgressStage, "queued" | "done">): void;
+  /** An intermediate percentage inside `generating`; the latest one wins. */
   percent(percent: number): void;
-  /** Resolves once every accepted write is stored. */
-  flush(): Promise<void>;
+  /** Drops what is not written yet and resolves once a write in flight is stored. */
+  close(): Promise<void>;
 }
 
 /**
- * Writes progress to the job at most once per second (Firestore sustains about one write per
- * second per document, and listeners gain nothing from more). Writes go through the lifecycle with
- * the lease id, so a handler that lost its lease cannot move someone else's job; `onLeaseLost` then
- * tells the attempt to stop.
+ * Progress that never delays the work it describes. Writes are coalesced: a report waits until a
+ * second has passed since the attempt's last write to the job and it has stood for
+ * {@link PROGRESS_DWELL_MS}, and a report superseded before then is merged into the next (only the
+ * newest stage and percentage go out). When the work ends first,
+ * nothing is written at all and the terminal write goes out at once, so an attempt as fast as its
+ * PixelLab call costs no progress writes; a long one shows each stage that lasts a second or more.
+ * Writes go through the held job (the lease id is checked), and a failed write is only logged.
  */
 export function createProgressReporter(
-  deps: Deps,
-  jobId: string,
+  held: HeldJob,
   leaseId: string,
-  onLeaseLost: () => void,
+  clock: Clock,
+  logger: Logger,
 ): ProgressReporter {
-  let lastWrite = deps.clock.now(); // the claim itself just wrote `dequeued`
-  let current: Progress = { stage: "dequeued", percent: STAGE_PERCENT.dequeued };
-  let chain: Promise<void> = Promise.resolve();
+  let wanted: Progress = held.current().progress;
+  let written: Progress = wanted;
+  let timer: NodeJS.Timeout | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
+  let closed = false;
+  let writing = false;
+  let wantedAt = clock.now();
 
-  const write = (progress: Progress): Promise<void> => {
-    chain = chain.then(async () => {
-      const wait = lastWrite + PROGRESS_WRITE_INTERVAL_MS - deps.clock.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      lastWrite = deps.clock.now();
-      try {
-        const result = await applyChange(deps, jobId, { type: "progress", leaseId, progress }, lastWrite);
-        if (!result.ok && result.reason !== "illegal") onLeaseLost();
-      } catch (error) {
+  const writeNow = () => {
+    timer = undefined;
+    if (closed || same(wanted, written)) return;
+    // A newer report came after this write was planned: it must stand its own dwell first.
+    if (clock.now() < wantedAt + PROGRESS_DWELL_MS) return schedule();
+    const progress = wanted;
+    writing = true;
+    inFlight = held
+      .apply({ type: "progress", leaseId, progress })
+      .then((outcome) => {
+        if (outcome.ok) written = progress;
+      })
+      .catch((error: unknown) => {
         // Progress is advisory: a failed write must not fail the generation it describes.
-        deps.logger.warn({ err: error, jobId, progress }, "progress not written");
-      }
-    });
-    return chain;
+        logger.warn({ err: error, progress }, "progress not written");
+      })
+      .then(() => {
+        writing = false;
+        schedule(); // something newer may have arrived meanwhile
+      });
+  };
+  const schedule = () => {
+    if (closed || writing || timer !== undefined || same(wanted, written)) return;
+    const due = Math.max(held.lastWriteAt() + PROGRESS_WRITE_INTERVAL_MS, wantedAt + PROGRESS_DWELL_MS);
+    const wait = due - clock.now();
+    timer = setTimeout(writeNow, Math.max(0, wait));
   };
 
   return {
     stage(stage) {
-      current = { stage, percent: Math.max(current.percent, STAGE_PERCENT[stage]) };
-      return write(current);
+      wanted = { stage, percent: Math.max(wanted.percent, STAGE_PERCENT[stage]) };
+      wantedAt = clock.now();
+      schedule();
     },
     percent(percent) {
-      if (percent <= current.percent || deps.clock.now() - lastWrite < PROGRESS_WRITE_INTERVAL_MS) return;
-      current = { stage: "generating", percent };
-      void write(current);
+      if (percent <= wanted.percent || wanted.stage !== "generating") return;
+      wanted = { stage: "generating", percent };
+      wantedAt = clock.now();
+      schedule();
     },
-    flush: () => chain,
+    async close() {
+      closed = true;
+      clearTimeout(timer);
+      await inFlight;
+    },
   };
 }
+
+const same = (a: Progress, b: Progress) => a.stage === b.stage && a.percent === b.percent;

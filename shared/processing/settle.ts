@@ -1,9 +1,8 @@
 import type { Deps } from "../deps.ts";
 import type { JobErrorRecord } from "../job-state.ts";
 import { carryOut } from "../lifecycle/carry-out.ts";
-import { applyChange } from "../lifecycle/apply-change.ts";
 import type { JobChange } from "../lifecycle/job-change.ts";
-import type { Job } from "../store/job-document.ts";
+import type { HeldJob } from "./held-job.ts";
 
 export type ProcessOutcome =
   | { kind: "skipped"; reason: string }
@@ -14,13 +13,15 @@ export type ProcessOutcome =
   | { kind: "lease-lost"; jobId: string };
 
 /**
- * Ends an attempt: one transaction applies the lifecycle decision for `change` (the result, the
- * failure, the cancel), then its task and events go out. A refusal means another attempt took the
+ * Ends an attempt: one atomic write applies the lifecycle decision for `change` (the result, the
+ * failure, the cancel) on the version the attempt last saw, without reading it again unless someone
+ * else wrote it meanwhile; then its task and events go out. A refusal means another attempt took the
  * job over (or it ended meanwhile): this attempt's outcome is dropped.
  */
-export async function settle(deps: Deps, job: Job, change: JobChange): Promise<ProcessOutcome> {
+export async function settle(deps: Deps, held: HeldJob, change: JobChange): Promise<ProcessOutcome> {
+  const job = held.current();
   const now = deps.clock.now();
-  const applied = await applyChange(deps, job.id, change, now);
+  const applied = await held.apply(change);
   if (!applied.ok) return { kind: "lease-lost", jobId: job.id };
   const after = applied.decision.job;
   // If the retry's enqueue fails this throws and the handler answers 5xx; the sweeper also finds

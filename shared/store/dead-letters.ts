@@ -6,6 +6,7 @@ import { COLLECTIONS } from "./collections.ts";
 import { encodeErrorRecord, errorRecord, millis } from "./job-document.ts";
 import type { JobStore } from "./job-store.ts";
 import { isPreconditionFailed } from "./firestore-errors.ts";
+import { queryReads, type OpMeter } from "./op-meter.ts";
 import { decodePageCursor, encodePageCursor } from "./page-cursor.ts";
 
 /**
@@ -74,14 +75,20 @@ export function decodeDeadLetter(data: unknown): DeadLetter {
   return deadLetterDoc.parse(data);
 }
 
-async function getDeadLetter(firestore: Firestore, jobId: string): Promise<DeadLetter | undefined> {
+async function getDeadLetter(
+  firestore: Firestore,
+  meter: OpMeter,
+  jobId: string,
+): Promise<DeadLetter | undefined> {
   const snap = await ref(firestore, jobId).get();
+  meter.read();
   return snap.exists ? decodeDeadLetter(snap.data()) : undefined;
 }
 
 /** Dead letters newest first, optionally of one error type; `cursor` is opaque. */
 async function listDeadLetters(
   firestore: Firestore,
+  meter: OpMeter,
   options: { errorType?: ErrorType | undefined; limit: number; cursor?: string | undefined },
 ): Promise<{ entries: DeadLetter[]; nextCursor: string | null }> {
   let query = firestore
@@ -92,6 +99,7 @@ async function listDeadLetters(
   const after = decodePageCursor(options.cursor);
   if (after !== undefined) query = query.startAfter(ts(after.atMs), after.id);
   const snap = await query.limit(options.limit + 1).get();
+  meter.read(queryReads(snap.size));
   const entries = snap.docs.slice(0, options.limit).map((d) => decodeDeadLetter(d.data()));
   const last = entries.at(-1);
   const more = snap.docs.length > options.limit && last !== undefined;
@@ -104,14 +112,16 @@ async function listDeadLetters(
 /** `deadLetters/{jobId}` in Firestore. */
 export function firestoreDeadLetters(
   firestore: Firestore,
+  meter: OpMeter,
 ): Pick<JobStore, "getDeadLetter" | "listDeadLetters" | "deleteDeadLetter"> {
   return {
-    getDeadLetter: (jobId) => getDeadLetter(firestore, jobId),
-    listDeadLetters: (query) => listDeadLetters(firestore, query),
+    getDeadLetter: (jobId) => getDeadLetter(firestore, meter, jobId),
+    listDeadLetters: (query) => listDeadLetters(firestore, meter, query),
     // One delete with an `exists` precondition: a missing entry is known without a read.
     async deleteDeadLetter(jobId) {
       try {
         await ref(firestore, jobId).delete({ exists: true });
+        meter.delete();
         return true;
       } catch (error) {
         if (isPreconditionFailed(error)) return false;

@@ -5,6 +5,7 @@ import { claimView, type StoredClaim } from "./claim-rules.ts";
 import { COLLECTIONS } from "./collections.ts";
 import { isAlreadyExists } from "./firestore-errors.ts";
 import type { ClaimView, JobStore, NewClaim } from "./job-store.ts";
+import type { OpMeter } from "./op-meter.ts";
 
 /**
  * Per-user dedup in Firestore: `dedupClaims/{sha256(uid:cacheKey)}` names the job that answers a
@@ -38,15 +39,19 @@ function jobFacts(snap: FirebaseFirestore.DocumentSnapshot): JobFacts {
 
 export function firestoreClaims(
   firestore: Firestore,
-): Pick<JobStore, "findClaim" | "takeClaim" | "confirmClaim" | "dropClaim"> {
+  meter: OpMeter,
+): Pick<JobStore, "findClaim" | "takeClaim" | "dropClaim"> {
   const jobRef = (jobId: string) => firestore.collection(COLLECTIONS.jobs).doc(jobId);
   return {
     // Reads: 1 (claim) + 1 (its job) when a claim exists.
     async findClaim(userId, cacheKey, now, windowMs) {
       const snap = await claimRef(firestore, userId, cacheKey).get();
+      meter.read();
       if (!snap.exists) return undefined;
       const claim = decodeClaim(snap.data() ?? {});
-      return claimView(claim, jobFacts(await jobRef(claim.jobId).get()), now, windowMs);
+      const job = await jobRef(claim.jobId).get();
+      meter.read();
+      return claimView(claim, jobFacts(job), now, windowMs);
     },
     // Writes: 1 `create()` (or `set()` when forced), or a transaction when a stale claim exists.
     async takeClaim(claim: NewClaim) {
@@ -60,21 +65,24 @@ export function firestoreClaims(
       };
       if (claim.force === true) {
         await ref.set(fields);
+        meter.write();
         return { won: true as const };
       }
       try {
         await ref.create(fields);
+        meter.write();
         return { won: true as const };
       } catch (error) {
         if (!isAlreadyExists(error)) throw error;
       }
-      return firestore.runTransaction(async (tx: Transaction) => {
+      const taken = await firestore.runTransaction(async (tx: Transaction) => {
         const snap = await tx.get(ref);
+        meter.read();
         if (snap.exists) {
           const stored = decodeClaim(snap.data() ?? {});
           const view: ClaimView | undefined = claimView(
             stored,
-            jobFacts(await tx.get(jobRef(stored.jobId))),
+            jobFacts(await tx.get(jobRef(stored.jobId)).finally(() => meter.read())),
             claim.now,
             claim.windowMs,
           );
@@ -83,20 +91,19 @@ export function firestoreClaims(
         tx.set(ref, fields);
         return { won: true as const };
       });
-    },
-    async confirmClaim(userId, cacheKey, jobId) {
-      const ref = claimRef(firestore, userId, cacheKey);
-      await firestore.runTransaction(async (tx) => {
-        const snap = await tx.get(ref);
-        if (snap.exists && snap.get("jobId") === jobId) tx.update(ref, { admitted: true });
-      });
+      if (taken.won) meter.write();
+      return taken;
     },
     async dropClaim(userId, cacheKey, jobId) {
       const ref = claimRef(firestore, userId, cacheKey);
-      await firestore.runTransaction(async (tx) => {
+      const dropped = await firestore.runTransaction(async (tx) => {
         const snap = await tx.get(ref);
-        if (snap.exists && snap.get("jobId") === jobId) tx.delete(ref);
+        if (!snap.exists || snap.get("jobId") !== jobId) return false;
+        tx.delete(ref);
+        return true;
       });
+      meter.read();
+      if (dropped) meter.delete();
     },
   };
 }

@@ -4,6 +4,7 @@ import { COLLECTIONS } from "./collections.ts";
 import { isAlreadyExists } from "./firestore-errors.ts";
 import { decodeJob, encodeJob } from "./job-document.ts";
 import { AlreadyExistsError, type JobStore, type VersionedJob } from "./job-store.ts";
+import { countReads, queryReads, type OpMeter } from "./op-meter.ts";
 import { decodePageCursor, encodePageCursor } from "./page-cursor.ts";
 
 /** A document's version: Firestore's update time in ns, as a decimal string. */
@@ -18,12 +19,13 @@ type JobReads = Pick<
 >;
 
 /** `jobs/{jobId}` in Firestore: reads, creation, listing and listeners. */
-export function firestoreJobs(firestore: Firestore): JobReads {
+export function firestoreJobs(firestore: Firestore, meter: OpMeter): JobReads {
   const jobs = firestore.collection(COLLECTIONS.jobs);
   return {
     // One read.
     async getJob(jobId) {
       const snap = await jobs.doc(jobId).get();
+      meter.read();
       if (!snap.exists) return undefined;
       return { job: decodeJob(snap.id, snap.data()), version: versionOf(snap.updateTime) };
     },
@@ -31,6 +33,7 @@ export function firestoreJobs(firestore: Firestore): JobReads {
     async createJob(job) {
       try {
         const result = await jobs.doc(job.id).create(encodeJob(job));
+        meter.write();
         return versionOf(result.writeTime);
       } catch (error) {
         if (isAlreadyExists(error)) throw new AlreadyExistsError(`jobs/${job.id} exists`);
@@ -39,6 +42,7 @@ export function firestoreJobs(firestore: Firestore): JobReads {
     },
     async deleteJob(jobId) {
       await jobs.doc(jobId).delete();
+      meter.delete();
     },
     // One aggregation read per 1,000 index entries.
     async countActiveJobs() {
@@ -46,6 +50,7 @@ export function firestoreJobs(firestore: Firestore): JobReads {
         .where("status", "in", [...ACTIVE_STATUSES])
         .count()
         .get();
+      meter.read(countReads(snap.data().count));
       return snap.data().count;
     },
     async listUserJobs(userId, options) {
@@ -55,6 +60,7 @@ export function firestoreJobs(firestore: Firestore): JobReads {
       const after = decodePageCursor(options.cursor);
       if (after !== undefined) query = query.startAfter(Timestamp.fromMillis(after.atMs), after.id);
       const snap = await query.limit(options.limit + 1).get();
+      meter.read(queryReads(snap.size));
       const page = snap.docs.slice(0, options.limit).map((d) => decodeJob(d.id, d.data()));
       const last = page.at(-1);
       const nextCursor =
@@ -64,11 +70,11 @@ export function firestoreJobs(firestore: Firestore): JobReads {
       return { jobs: page, nextCursor };
     },
     waitForJobChange(jobId, sinceVersion, timeoutMs) {
-      return waitForChange(firestore, jobId, sinceVersion, timeoutMs);
+      return waitForChange(firestore, meter, jobId, sinceVersion, timeoutMs);
     },
     watchJob(jobId, onChange) {
       return jobs.doc(jobId).onSnapshot(
-        (snap) => onChange(snap.exists ? decodeJob(snap.id, snap.data()) : undefined),
+        (snap) => (meter.read(), onChange(snap.exists ? decodeJob(snap.id, snap.data()) : undefined)),
         () => undefined, // a broken listener only loses early notice; the writes check again
       );
     },
@@ -78,6 +84,7 @@ export function firestoreJobs(firestore: Firestore): JobReads {
 /** Resolves on the first version other than `sinceVersion`, through a listener (no polling). */
 function waitForChange(
   firestore: Firestore,
+  meter: OpMeter,
   jobId: string,
   sinceVersion: string,
   timeoutMs: number,
@@ -98,6 +105,7 @@ function waitForChange(
       .doc(jobId)
       .onSnapshot(
         (snap) => {
+          meter.read(); // a listener is billed one read per snapshot it receives
           if (!snap.exists) return;
           const version = versionOf(snap.updateTime);
           if (version !== sinceVersion) finish({ job: decodeJob(snap.id, snap.data()), version });

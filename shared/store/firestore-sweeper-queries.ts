@@ -2,6 +2,7 @@ import { Timestamp, type Firestore } from "@google-cloud/firestore";
 import { COLLECTIONS } from "./collections.ts";
 import { decodeJob } from "./job-document.ts";
 import type { JobStore } from "./job-store.ts";
+import { queryReads, type OpMeter } from "./op-meter.ts";
 
 /**
  * The sweeper's queries on `jobs`, each oldest first and bounded, each served by a composite index
@@ -9,6 +10,7 @@ import type { JobStore } from "./job-store.ts";
  */
 export function firestoreSweeperQueries(
   firestore: Firestore,
+  meter: OpMeter,
 ): Pick<JobStore, "expiredLeases" | "staleQueued"> {
   const jobs = firestore.collection(COLLECTIONS.jobs);
   return {
@@ -19,6 +21,7 @@ export function firestoreSweeperQueries(
         .orderBy("leaseExpiresAt")
         .limit(limit)
         .get();
+      meter.read(queryReads(snap.size));
       return snap.docs.map((doc) => doc.id);
     },
     async staleQueued(before, limit) {
@@ -28,6 +31,7 @@ export function firestoreSweeperQueries(
         .orderBy("updatedAt")
         .limit(limit)
         .get();
+      meter.read(queryReads(snap.size));
       return snap.docs.map((doc) => decodeJob(doc.id, doc.data()));
     },
   };

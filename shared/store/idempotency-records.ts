@@ -3,6 +3,7 @@ import { Timestamp, type Firestore } from "@google-cloud/firestore";
 import { COLLECTIONS } from "./collections.ts";
 import { isAlreadyExists } from "./firestore-errors.ts";
 import type { IdempotencyStart, JobStore, StoredResponse } from "./job-store.ts";
+import type { OpMeter } from "./op-meter.ts";
 
 /** How long a key is remembered, in ms. @defaultValue 24 h (as Stripe and the IETF draft suggest) */
 export const KEY_RETENTION_MS = 86_400_000;
@@ -20,6 +21,7 @@ function recordRef(firestore: Firestore, userId: string, key: string) {
  */
 async function startIdempotent(
   firestore: Firestore,
+  meter: OpMeter,
   userId: string,
   key: string,
   fingerprint: string,
@@ -35,11 +37,12 @@ async function startIdempotent(
   };
   try {
     await ref.create(pending);
+    meter.write();
     return { kind: "new" };
   } catch (error) {
     if (!isAlreadyExists(error)) throw error;
   }
-  return firestore.runTransaction(async (tx): Promise<IdempotencyStart> => {
+  const started = await firestore.runTransaction(async (tx): Promise<IdempotencyStart> => {
     const snap = await tx.get(ref);
     if (!snap.exists) {
       tx.create(ref, pending);
@@ -53,31 +56,38 @@ async function startIdempotent(
     tx.set(ref, pending);
     return { kind: "new" };
   });
+  meter.read();
+  if (started.kind === "new") meter.write();
+  return started;
 }
 
 /** Stores the response to replay for this key. */
 async function finishIdempotent(
   firestore: Firestore,
+  meter: OpMeter,
   userId: string,
   key: string,
   response: StoredResponse,
 ): Promise<void> {
   await recordRef(firestore, userId, key).update({ state: "done", response });
+  meter.write();
 }
 
 /** Forgets the key (the request was rejected), so the client may retry with it. */
-async function abandonIdempotent(firestore: Firestore, userId: string, key: string): Promise<void> {
+async function abandonIdempotent(firestore: Firestore, meter: OpMeter, userId: string, key: string) {
   await recordRef(firestore, userId, key).delete();
+  meter.delete();
 }
 
 /** Idempotency records in Firestore: `idempotencyKeys/{sha256(uid:key)}`. */
 export function firestoreIdempotency(
   firestore: Firestore,
+  meter: OpMeter,
 ): Pick<JobStore, "startIdempotent" | "finishIdempotent" | "abandonIdempotent"> {
   return {
     startIdempotent: (userId, key, fingerprint, now) =>
-      startIdempotent(firestore, userId, key, fingerprint, now),
-    finishIdempotent: (userId, key, response) => finishIdempotent(firestore, userId, key, response),
-    abandonIdempotent: (userId, key) => abandonIdempotent(firestore, userId, key),
+      startIdempotent(firestore, meter, userId, key, fingerprint, now),
+    finishIdempotent: (userId, key, response) => finishIdempotent(firestore, meter, userId, key, response),
+    abandonIdempotent: (userId, key) => abandonIdempotent(firestore, meter, userId, key),
   };
 }

@@ -24,11 +24,13 @@ export interface JobStore {
   /** Calls `onChange` with the job whenever it is written (undefined once deleted); returns the stop. */
   watchJob(jobId: string, onChange: (job: Job | undefined) => void): () => void;
   /**
-   * Reads the job, lets `decide` choose, and writes the decision in one transaction: the job, the
-   * slot it frees (only if the slot still names the job), the dead-letter entry written or dropped.
+   * Reads the job, lets `decide` choose, and writes the decision atomically, only if the job was not
+   * written meanwhile (else it reads and decides again): the job, the slot it frees, the dead-letter
+   * entry written or dropped. With `known` (the job and version this caller last wrote or read) the
+   * read is skipped while that version is current; a refusal is always decided on a fresh read.
    * Tasks and events in the decision are the caller's to carry out after the commit.
    */
-  apply(jobId: string, decide: (job: Job) => DecideResult): Promise<ApplyOutcome>;
+  apply(jobId: string, decide: (job: Job) => DecideResult, known?: VersionedJob): Promise<ApplyOutcome>;
 
   // ---- per-user slots (`limit` documents per user) ----
   /** Takes the first free slot below `limit`, or undefined when all are held. */
@@ -45,11 +47,10 @@ export interface JobStore {
   /**
    * Claims the request for `jobId` unless a holding claim names another job (then returns it).
    * `force` replaces any claim (a cache-bypassing request is a new try by definition). `admitted`
-   * says the job can no longer be undone (a cache hit is born completed).
+   * says the job can no longer be undone (a cache hit is born completed); an admission's claim stays
+   * unadmitted, and a duplicate learns that the job is live from its task (see `duplicate.ts`).
    */
   takeClaim(claim: NewClaim): Promise<{ won: true } | { won: false; claim: ClaimView }>;
-  /** Marks the claim of `jobId` admitted: from now on duplicates get that job. */
-  confirmClaim(userId: string, cacheKey: string, jobId: string): Promise<void>;
   /** Drops the claim if it still names `jobId` (an admission that was rolled back). */
   dropClaim(userId: string, cacheKey: string, jobId: string): Promise<void>;
 
@@ -63,6 +64,17 @@ export interface JobStore {
   putCacheEntry(cacheKey: string, entry: CacheEntry): Promise<void>;
   /** Adds `count` hits; a missing entry is ignored. */
   addCacheHits(cacheKey: string, count: number, now: number): Promise<void>;
+
+  // ---- single-flight on a cache key (rules in flight-rules.ts) ----
+  /** Who generates `cacheKey`'s result: this job, another job in flight, or a stored result. */
+  startFlight(cacheKey: string, request: FlightRequest): Promise<FlightStart>;
+  /**
+   * Resolves once `cacheKey` no longer shows `jobId`'s flight live (its result stored, its flight
+   * ended or taken over), or after `timeoutMs`, or when `signal` aborts.
+   */
+  awaitFlight(cacheKey: string, jobId: string, timeoutMs: number, signal: AbortSignal): Promise<void>;
+  /** Ends `jobId`'s flight without a result (its attempt failed), so a waiting job can lead. */
+  endFlight(cacheKey: string, jobId: string): Promise<void>;
 
   // ---- dead letters ----
   getDeadLetter(jobId: string): Promise<DeadLetter | undefined>;
@@ -86,8 +98,10 @@ export interface VersionedJob {
   version: string;
 }
 
+/** A decision applied, with the job's new version; or refused, with the job as read (if it exists). */
 export type ApplyOutcome =
-  { ok: true; before: Job; decision: Decision } | { ok: false; reason: string; message: string; job?: Job };
+  | { ok: true; before: Job; decision: Decision; version: string }
+  | { ok: false; reason: string; message: string; job?: Job; version?: string };
 
 export interface JobPageQuery {
   status?: string | undefined;
@@ -138,6 +152,24 @@ export interface CacheEntry {
   /** Hits counted so far (read back only; writers go through `addCacheHits`). */
   hits?: number;
 }
+
+/** A job asking to generate a cache key's result. */
+export interface FlightRequest {
+  jobId: string;
+  /** Until when (ms) its flight counts as live: the end of its attempt's lease. */
+  until: number;
+  now: number;
+  /** Oldest stored result (createdAt, ms) the job may use: its own submission time. */
+  acceptFrom: number;
+}
+
+export type FlightStart =
+  /** This job generates; its flight is recorded on the cache entry. */
+  | { kind: "lead" }
+  /** A result the job may use is stored. */
+  | { kind: "stored"; entry: CacheEntry }
+  /** Another job is generating the same result; wait for it (at most until `until`). */
+  | { kind: "follow"; jobId: string; until: number };
 
 /** A response worth replaying: status and JSON body (and the Location header for 202s). */
 export interface StoredResponse {

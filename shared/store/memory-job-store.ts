@@ -10,6 +10,8 @@ import {
   type StoredResponse,
   type VersionedJob,
 } from "./job-store.ts";
+import type { CacheSlot } from "./flight-rules.ts";
+import { memoryFlights } from "./memory-flights.ts";
 import { decodePageCursor, encodePageCursor } from "./page-cursor.ts";
 
 /**
@@ -28,6 +30,11 @@ export function memoryJobStore(): JobStore {
   >();
   const cache = new Map<string, CacheEntry & { hits: number }>();
   const deadLetters = new Map<string, DeadLetter>();
+  const flights = memoryFlights();
+  const cacheSlot = (key: string, now: number): CacheSlot => {
+    const entry = cache.get(key);
+    return { entry: entry && entry.expireAt > now ? copy(entry) : undefined, flight: flights.get(key) };
+  };
   let clock = 0;
   const copy = <T>(value: T): T => structuredClone(value);
 
@@ -98,20 +105,25 @@ export function memoryJobStore(): JobStore {
         stop();
       };
     },
-    async apply(jobId, decide) {
+    async apply(jobId, decide, known) {
       const found = jobs.get(jobId);
       if (found === undefined)
         return { ok: false, reason: "missing", message: `jobs/${jobId} does not exist` };
+      // `known` only saves a read; the outcome is the same as deciding on what is stored now.
+      void known;
       const before = copy(found.job);
       const result = decide(copy(before));
-      if (!result.ok) return { ok: false, reason: result.reason, message: result.message, job: before };
+      if (!result.ok) {
+        const version = String(found.version);
+        return { ok: false, reason: result.reason, message: result.message, job: before, version };
+      }
       const { decision } = result;
       write(decision.job);
-      const slotKey = decision.freeSlot === null ? undefined : `${before.userId}_${decision.freeSlot}`;
-      if (slotKey !== undefined && slots.get(slotKey)?.jobId === jobId) slots.delete(slotKey);
+      // As in Firestore, without looking: a job's `slot` always names a slot that names the job.
+      if (decision.freeSlot !== null) slots.delete(`${before.userId}_${decision.freeSlot}`);
       if (decision.deadLetter !== null) deadLetters.set(jobId, copy(decision.deadLetter));
       if (decision.dropDeadLetter) deadLetters.delete(jobId);
-      return { ok: true, before, decision: copy(decision) };
+      return { ok: true, before, decision: copy(decision), version: String(clock) };
     },
 
     async acquireSlot(userId, jobId, limit, now) {
@@ -152,10 +164,6 @@ export function memoryJobStore(): JobStore {
       claims.set(key, { jobId: claim.jobId, createdAt: claim.now, admitted: claim.admitted });
       return { won: true };
     },
-    async confirmClaim(userId, cacheKey, jobId) {
-      const claim = claims.get(claimFor(userId, cacheKey));
-      if (claim?.jobId === jobId) claim.admitted = true;
-    },
     async dropClaim(userId, cacheKey, jobId) {
       if (claims.get(claimFor(userId, cacheKey))?.jobId === jobId) claims.delete(claimFor(userId, cacheKey));
     },
@@ -186,7 +194,9 @@ export function memoryJobStore(): JobStore {
     },
     async putCacheEntry(cacheKey, entry) {
       cache.set(cacheKey, { ...copy(entry), hits: 0 });
+      flights.end(cacheKey);
     },
+    ...flights.port(cacheSlot),
     async addCacheHits(cacheKey, count) {
       const entry = cache.get(cacheKey);
       if (entry !== undefined) entry.hits += count;

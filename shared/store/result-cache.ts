@@ -11,8 +11,6 @@ import type { CacheEntry, JobStore } from "./job-store.ts";
 export interface ResultCache {
   /** A result to answer a submission with, if one is stored and not expired. */
   get(cacheKey: string, now: number): Promise<JobResult | undefined>;
-  /** The stored entry with who produced it (from the store, never L1), if not expired. */
-  entry(cacheKey: string, now: number): Promise<CacheEntry | undefined>;
   /** Stores `jobId`'s result for the cache TTL. */
   put(cacheKey: string, result: JobResult, jobId: string, now: number): Promise<void>;
   /** Counts a hit; written in batches (see {@link ResultCacheOptions.hitFlushMs}). */
@@ -61,7 +59,6 @@ export function createResultCache(
   }
 
   return {
-    entry,
     async get(cacheKey, now) {
       const fromL1 = await l1("get", (r) => r.get(l1Key(cacheKey)));
       if (typeof fromL1 === "string") {
@@ -87,16 +84,18 @@ export function createResultCache(
 /**
  * Counts hits per key in memory and writes them all at most once per `flushMs` (or when
  * `maxKeys` keys are pending): a popular key costs one increment per instance per interval instead
- * of one write per hit. Counts of an instance that stops before its next flush are lost: they are
- * statistics, not state.
+ * of one write per hit, and a hit itself writes nothing. The first hit of an interval starts it; a
+ * timer flushes what is pending when no later hit does. Counts of an instance that stops before its
+ * next flush are lost: they are statistics, not state.
  */
 function hitCounter(store: JobStore, logger: Logger, flushMs: number, maxKeys: number) {
   const pending = new Map<string, number>();
-  let lastFlush = Number.NEGATIVE_INFINITY;
-  return async (cacheKey: string, now: number): Promise<void> => {
-    pending.set(cacheKey, (pending.get(cacheKey) ?? 0) + 1);
-    if (now - lastFlush < flushMs && pending.size < maxKeys) return;
-    lastFlush = now;
+  let intervalStart: number | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const flush = async (now: number) => {
+    clearTimeout(timer);
+    timer = undefined;
+    intervalStart = undefined;
     const batch = [...pending];
     pending.clear();
     await Promise.all(
@@ -107,6 +106,13 @@ function hitCounter(store: JobStore, logger: Logger, flushMs: number, maxKeys: n
         }),
       ),
     );
+  };
+  return async (cacheKey: string, now: number): Promise<void> => {
+    pending.set(cacheKey, (pending.get(cacheKey) ?? 0) + 1);
+    intervalStart ??= now;
+    if (now - intervalStart >= flushMs || pending.size >= maxKeys) return flush(now);
+    timer ??= setTimeout(() => void flush(Date.now()), flushMs);
+    timer.unref();
   };
 }
 

@@ -3,6 +3,7 @@ import { COLLECTIONS } from "./collections.ts";
 import { isAlreadyExists } from "./firestore-errors.ts";
 import { decodeJob, JOB_ID } from "./job-document.ts";
 import type { JobStore, SlotRecord } from "./job-store.ts";
+import { countReads, queryReads, type OpMeter } from "./op-meter.ts";
 
 /**
  * The per-user active-job limit as slot documents `userSlots/{uid}_{k}`, k in [0, limit).
@@ -20,6 +21,7 @@ export function slotRef(firestore: Firestore, userId: string, slot: number) {
 /** Takes the first free slot, or returns undefined when all `limit` are held. */
 async function acquireSlot(
   firestore: Firestore,
+  meter: OpMeter,
   userId: string,
   jobId: string,
   limit: number,
@@ -28,6 +30,7 @@ async function acquireSlot(
   for (let slot = 0; slot < limit; slot++) {
     try {
       await slotRef(firestore, userId, slot).create({ userId, jobId, acquiredAt: Timestamp.fromMillis(now) });
+      meter.write();
       return slot;
     } catch (error) {
       if (!isAlreadyExists(error)) throw error;
@@ -37,30 +40,46 @@ async function acquireSlot(
 }
 
 /** Frees a slot outside a transaction (undoing an admission), only if it still holds `jobId`. */
-async function releaseSlot(firestore: Firestore, userId: string, slot: number, jobId: string) {
-  return firestore.runTransaction(async (tx) => {
+async function releaseSlot(
+  firestore: Firestore,
+  meter: OpMeter,
+  userId: string,
+  slot: number,
+  jobId: string,
+) {
+  const released = await firestore.runTransaction(async (tx) => {
     const ref = slotRef(firestore, userId, slot);
     const snap = await tx.get(ref);
     if (!snap.exists || snap.get("jobId") !== jobId) return false;
     tx.delete(ref);
     return true;
   });
+  meter.read();
+  if (released) meter.delete();
+  return released;
 }
 
 /** How many slots a user holds (for the 429 body). One aggregation read. */
-async function heldSlots(firestore: Firestore, userId: string): Promise<number> {
+async function heldSlots(firestore: Firestore, meter: OpMeter, userId: string): Promise<number> {
   const snap = await firestore.collection(COLLECTIONS.userSlots).where("userId", "==", userId).count().get();
+  meter.read(countReads(snap.data().count));
   return snap.data().count;
 }
 
 /** Slots acquired before `before` (ms), oldest first, each with the job it names as stored now. */
-async function oldSlots(firestore: Firestore, before: number, limit: number): Promise<SlotRecord[]> {
+async function oldSlots(
+  firestore: Firestore,
+  meter: OpMeter,
+  before: number,
+  limit: number,
+): Promise<SlotRecord[]> {
   const snap = await firestore
     .collection(COLLECTIONS.userSlots)
     .where("acquiredAt", "<", Timestamp.fromMillis(before))
     .orderBy("acquiredAt")
     .limit(limit)
     .get();
+  meter.read(queryReads(snap.size));
   const slots = snap.docs.map((doc) => ({
     userId: String(doc.get("userId")),
     slot: Number(doc.id.slice(doc.id.lastIndexOf("_") + 1)),
@@ -71,6 +90,7 @@ async function oldSlots(firestore: Firestore, before: number, limit: number): Pr
   const jobs = firestore.collection(COLLECTIONS.jobs);
   // One round trip for the page's jobs. A malformed job document throws: its slot is kept, not guessed at.
   const snaps = named.length === 0 ? [] : await firestore.getAll(...named.map((s) => jobs.doc(s.jobId)));
+  meter.read(snaps.length);
   const byId = new Map(snaps.map((s) => [s.id, s.exists ? decodeJob(s.id, s.data()) : undefined]));
   return slots.map((s) => ({ ...s, job: byId.get(s.jobId) }));
 }
@@ -78,11 +98,12 @@ async function oldSlots(firestore: Firestore, before: number, limit: number): Pr
 /** The per-user slots in Firestore. */
 export function firestoreSlots(
   firestore: Firestore,
+  meter: OpMeter,
 ): Pick<JobStore, "acquireSlot" | "releaseSlot" | "heldSlots" | "oldSlots"> {
   return {
-    acquireSlot: (userId, jobId, limit, now) => acquireSlot(firestore, userId, jobId, limit, now),
-    releaseSlot: (userId, slot, jobId) => releaseSlot(firestore, userId, slot, jobId),
-    heldSlots: (userId) => heldSlots(firestore, userId),
-    oldSlots: (before, limit) => oldSlots(firestore, before, limit),
+    acquireSlot: (userId, jobId, limit, now) => acquireSlot(firestore, meter, userId, jobId, limit, now),
+    releaseSlot: (userId, slot, jobId) => releaseSlot(firestore, meter, userId, slot, jobId),
+    heldSlots: (userId) => heldSlots(firestore, meter, userId),
+    oldSlots: (before, limit) => oldSlots(firestore, meter, before, limit),
   };
 }

@@ -8,14 +8,16 @@ import { queuedJob, type NewJobFacts } from "./new-job.ts";
 import type { SubmitOutcome } from "./submission-outcome.ts";
 
 /**
- * Admits a new job: dedup claim, per-user slot, job document, Cloud Tasks task, then the claim is
- * confirmed. `activeJobs` is the queue depth read before (the capacity check). Each step that fails
- * undoes the ones before it, so a rejected request leaves nothing behind; and because a duplicate
- * only gets a job whose claim is confirmed, no duplicate is ever handed a job that is undone.
+ * Admits a new job: dedup claim, per-user slot, job document, Cloud Tasks task. `activeJobs` is the
+ * queue depth read before (the capacity check). Each step that fails undoes the ones before it, so a
+ * rejected request leaves nothing behind; and because a duplicate only gets a job once its task
+ * exists (or it has started), no duplicate is ever handed a job that is undone. The claim is never
+ * written a second time to say so: the task is the proof (see `duplicate.ts`), which saves a write
+ * on every admission and costs a Cloud Tasks lookup only on a duplicate of a still-queued job.
  * `fresh` (a cache-bypassing request) takes the claim over instead of joining an earlier job.
  *
- * Writes: the claim (1), the slot (1, plus one failed `create()` per held slot tried), the job (1),
- * the confirmation (1 transaction: 1 read, 1 write).
+ * Operations: 0 reads; writes: the claim (1), the slot (1, plus one failed `create()` per held slot
+ * tried), the job (1); one CreateTask.
  */
 export async function admitJob(
   deps: Deps,
@@ -61,10 +63,6 @@ export async function admitJob(
     await undo(deps, facts, slot);
     return busy("The job could not be queued; try again.", 5);
   }
-  await store.confirmClaim(userId, cacheKey, job.id).catch((error: unknown) => {
-    // The job is live either way; duplicates treat an old unconfirmed claim with a job as admitted.
-    deps.logger.warn({ err: error, jobId: job.id }, "dedup claim not confirmed");
-  });
   const position = activeJobs; // jobs admitted before this one and not finished yet
   const estimatedWaitMs = Math.round((position / config.queueConcurrency) * config.expectedJobMs);
   return { kind: "accepted", view: toJobView(job), position, estimatedWaitMs };
@@ -83,6 +81,9 @@ async function undo(deps: Deps, facts: NewJobFacts, slot: number): Promise<void>
     await deps.store.deleteJob(facts.id);
     await deps.store.releaseSlot(facts.userId, slot, facts.id);
     await deps.store.dropClaim(facts.userId, facts.cacheKey, facts.id);
+    // A CreateTask that timed out may still have succeeded: remove it, without waiting on a Cloud
+    // Tasks that may be the reason for the undo (a task without a job is skipped by the handler).
+    void deps.tasks.remove(facts.id, 1, 0).catch(() => undefined);
   } catch (error) {
     deps.logger.error({ err: error, jobId: facts.id }, "undo failed; the sweeper will re-enqueue the job");
   }

@@ -20,7 +20,14 @@ export function createApiRuntime(
   const clients = createCoreClients(config, logger);
   const deps = baseDeps(config, clients, logger);
   const auth = options.auth ?? firebaseIdTokenVerifier(getAuth(firebaseApp(config.projectId)));
-  return { deps, auth, firestore: clients.firestore, redis: clients.redis, close: clients.close };
+  return {
+    deps,
+    auth,
+    firestore: clients.firestore,
+    redis: clients.redis,
+    meter: clients.meter,
+    close: clients.close,
+  };
 }
 
 function firebaseApp(projectId: string) {

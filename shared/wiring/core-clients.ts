@@ -7,6 +7,7 @@ import { pubsubEventPublisher, type EventPublisher } from "../ports/event-publis
 import { cloudTasksScheduler, createTasksClient, type TaskScheduler } from "../ports/task-scheduler.ts";
 import { firestoreJobStore } from "../store/firestore-job-store.ts";
 import type { JobStore } from "../store/job-store.ts";
+import { createOpMeter, type RequestOpMeter } from "../store/op-meter.ts";
 import { createResultCache, type ResultCache } from "../store/result-cache.ts";
 import { createRedisClient } from "./redis-client.ts";
 
@@ -15,6 +16,8 @@ export interface CoreClients {
   /** For tests and tools that inspect documents; use-cases reach Firestore only through `store`. */
   firestore: Firestore;
   store: JobStore;
+  /** Counts the store's Firestore operations, per request (`measure`) and in total. */
+  meter: RequestOpMeter;
   tasks: TaskScheduler;
   events: EventPublisher;
   cache: ResultCache;
@@ -33,10 +36,12 @@ export function createCoreClients(config: Config, logger: Logger): CoreClients {
   const pubsub = new PubSub({ projectId: config.projectId });
   const tasksClient = createTasksClient(config);
   const redis = config.redisUrl === undefined ? undefined : createRedisClient(config.redisUrl);
-  const store = firestoreJobStore(firestore);
+  const meter = createOpMeter();
+  const store = firestoreJobStore(firestore, meter);
   return {
     firestore,
     store,
+    meter,
     tasks: cloudTasksScheduler(tasksClient, config),
     events: pubsubEventPublisher(pubsub, config.eventsTopic, logger),
     cache: createResultCache(store, redis, logger, {

@@ -69,5 +69,12 @@ export function createProcessRuntime(config: Config, options: { logger?: Logger 
   });
   const deps: ProcessDeps = { ...baseDeps(config, clients, logger), pixellab };
   const tokens = policy === undefined ? undefined : createTaskTokenVerifier(policy);
-  return { deps, tokens, firestore: clients.firestore, redis: clients.redis, close: clients.close };
+  return {
+    deps,
+    tokens,
+    firestore: clients.firestore,
+    redis: clients.redis,
+    meter: clients.meter,
+    close: clients.close,
+  };
 }

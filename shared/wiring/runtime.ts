@@ -5,6 +5,7 @@ import type { Config } from "../config.ts";
 import type { Deps } from "../deps.ts";
 import type { Logger } from "../logger.ts";
 import { systemClock } from "../ports/clock.ts";
+import type { RequestOpMeter } from "../store/op-meter.ts";
 import type { CoreClients } from "./core-clients.ts";
 
 /**
@@ -17,6 +18,8 @@ export interface Runtime<D extends Deps = Deps> {
   deps: D;
   firestore: Firestore;
   redis: Redis | undefined;
+  /** The Firestore operations the store did, per request and in total. */
+  meter: RequestOpMeter;
   close(): Promise<void>;
 }
 

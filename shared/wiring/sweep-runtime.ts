@@ -11,5 +11,11 @@ export function createSweepRuntime(config: Config, options: { logger?: Logger } 
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const clients = createCoreClients(config, logger);
   const deps = baseDeps(config, clients, logger);
-  return { deps, firestore: clients.firestore, redis: clients.redis, close: clients.close };
+  return {
+    deps,
+    firestore: clients.firestore,
+    redis: clients.redis,
+    meter: clients.meter,
+    close: clients.close,
+  };
 }

@@ -70,12 +70,13 @@ export function jobStoreContract(name: string, make: () => Promise<JobStore>) {
       );
     });
 
-    it("frees a slot only while it still names the job", async () => {
+    it("a decision frees the job's own slot; releaseSlot frees one only while it names the job", async () => {
       const { store, job } = await withJob({ slot: 0 });
+      expect(await store.acquireSlot(job.userId, job.id, 2, NOW)).toBe(0);
+      await store.apply(job.id, (j) => decide(j, { type: "cancel-requested" }, ctx()));
+      expect(await store.heldSlots(job.userId)).toBe(0);
       const other = testJob({ userId: job.userId });
       expect(await store.acquireSlot(job.userId, other.id, 2, NOW)).toBe(0);
-      await store.apply(job.id, (j) => decide(j, { type: "cancel-requested" }, ctx()));
-      expect(await store.heldSlots(job.userId)).toBe(1);
       expect(await store.releaseSlot(job.userId, 0, job.id)).toBe(false);
       expect(await store.heldSlots(job.userId)).toBe(1);
       expect(await store.releaseSlot(job.userId, 0, other.id)).toBe(true);
@@ -91,7 +92,7 @@ export function jobStoreContract(name: string, make: () => Promise<JobStore>) {
       expect(old).toEqual([{ userId: job.userId, slot: 0, jobId: job.id, acquiredAt: NOW - 10_000, job }]);
     });
 
-    it("dedup claims: pending until confirmed, dropped only by their job, replaced when stale or forced", async () => {
+    it("dedup claims: pending unless born admitted, dropped only by their job, replaced when stale or forced", async () => {
       const { store, job } = await withJob();
       const claim = {
         userId: job.userId,
@@ -109,8 +110,9 @@ export function jobStoreContract(name: string, make: () => Promise<JobStore>) {
         won: false,
         claim: { jobId: job.id, admitted: false },
       });
-      await store.confirmClaim(job.userId, job.cacheKey, job.id);
-      expect(await store.findClaim(job.userId, job.cacheKey, NOW, 10_000)).toEqual({
+      const admitted = { ...claim, cacheKey: "other-key", jobId: job.id, admitted: true };
+      expect(await store.takeClaim(admitted)).toEqual({ won: true });
+      expect(await store.findClaim(job.userId, "other-key", NOW, 10_000)).toEqual({
         jobId: job.id,
         admitted: true,
       });
@@ -143,6 +145,67 @@ export function jobStoreContract(name: string, make: () => Promise<JobStore>) {
       await store.apply(job.id, (j) => decide(j, { type: "cancel-requested" }, ctx()));
       expect(await store.findClaim(job.userId, job.cacheKey, NOW, 10_000)).toBeUndefined();
       expect(await store.takeClaim({ ...claim, jobId: "new-try" })).toEqual({ won: true });
+    });
+
+    it("applies on a known version without reading; a change meanwhile is decided again on what is stored", async () => {
+      const { store, job } = await withJob({
+        status: "processing",
+        attempts: 1,
+        leaseId: "L",
+        leaseExpiresAt: NOW + 60_000,
+      });
+      const v0 = (await store.getJob(job.id))!;
+      const progress = (percent: number) => ({
+        type: "progress" as const,
+        leaseId: "L",
+        progress: { stage: "generating" as const, percent },
+      });
+      const wrote = await store.apply(job.id, (j) => decide(j, progress(10), ctx()), v0);
+      if (!wrote.ok) throw new Error(wrote.message);
+      expect(wrote.version).not.toBe(v0.version);
+      expect((await store.getJob(job.id))?.version).toBe(wrote.version);
+      const mine = { job: wrote.decision.job, version: wrote.version };
+      // The user asks to cancel: the attempt's next write on its remembered version sees it.
+      await store.apply(job.id, (j) => decide(j, { type: "cancel-requested" }, ctx()));
+      const next = await store.apply(job.id, (j) => decide(j, progress(50), ctx()), mine);
+      expect(next).toMatchObject({
+        ok: true,
+        decision: { job: { cancelRequested: true, progress: { percent: 50 } } },
+      });
+      const settled = await store.apply(
+        job.id,
+        (j) => decide(j, { type: "result-ready", leaseId: "L", result: RESULT }, ctx()),
+        mine,
+      );
+      expect(settled).toMatchObject({ ok: true, decision: { job: { status: "cancelled" } } });
+      expect((await store.getJob(job.id))?.job.status).toBe("cancelled");
+    });
+
+    it("single-flight: one job leads, others follow until its result is stored; a failed or lapsed leader lets the next lead", async () => {
+      const store = await make();
+      const now = Date.now();
+      type Extra = Partial<{ until: number; now: number; acceptFrom: number }>;
+      const ask = (key: string, jobId: string, extra: Extra = {}) =>
+        store.startFlight(key, { jobId, until: now + 60_000, now, acceptFrom: now - 1_000, ...extra });
+      expect(await ask("k1", "A")).toEqual({ kind: "lead" });
+      expect(await ask("k1", "B")).toEqual({ kind: "follow", jobId: "A", until: now + 60_000 });
+      expect(await ask("k1", "A")).toEqual({ kind: "lead" }); // a redelivery of the leader's attempt
+      expect(await store.getCacheEntry("k1")).toBeUndefined(); // a flight is not a result
+      const waiting = store.awaitFlight("k1", "A", 30_000, new AbortController().signal).then(() => "ended");
+      const entry = { result: RESULT, jobId: "A", createdAt: now, expireAt: now + 86_400_000 };
+      await store.putCacheEntry("k1", entry);
+      expect(await waiting).toBe("ended");
+      expect(await ask("k1", "B")).toMatchObject({ kind: "stored", entry: { jobId: "A", result: RESULT } });
+      // A bypassing job declines a result older than itself and leads; others are still served it.
+      expect(await ask("k1", "C", { acceptFrom: now + 1 })).toEqual({ kind: "lead" });
+      expect((await store.getCacheEntry("k1"))?.jobId).toBe("A");
+
+      expect(await ask("k2", "A")).toEqual({ kind: "lead" });
+      await store.endFlight("k2", "B"); // not B's flight: nothing happens
+      expect(await ask("k2", "B")).toMatchObject({ kind: "follow", jobId: "A" });
+      await store.endFlight("k2", "A");
+      expect(await ask("k2", "B", { until: now + 1_000 })).toEqual({ kind: "lead" });
+      expect(await ask("k2", "C", { now: now + 2_000 })).toEqual({ kind: "lead" }); // B's flight lapsed
     });
 
     it("idempotency keys: new, in progress, replay, mismatch, abandon", async () => {
