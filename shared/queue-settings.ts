@@ -8,7 +8,13 @@ import type { Config } from "./config.ts";
  * (Cloud Tasks' defaults are 100 attempts over about 3.5 days).
  */
 export interface QueueSettings {
-  /** Token-bucket refill, dispatches per second. @defaultValue 20 (PixelLab publishes no rate; ≤ 500) */
+  /**
+   * Token-bucket refill, dispatches per second. PixelLab publishes no request rate, and what it does
+   * limit (concurrent jobs per account) is bounded by `maxConcurrentDispatches`; the rate only
+   * smooths bursts of short deliveries (redeliveries, results already stored, cancelled jobs), so it
+   * sits well above what the concurrency lets through and never binds before it. It was 20, which
+   * capped the queue at 20 jobs/s even when deliveries took milliseconds. @defaultValue 100 (≤ 500)
+   */
   maxDispatchesPerSecond: number;
   /** Attempts in flight at once, i.e. concurrent PixelLab calls. @defaultValue config.queueConcurrency (10) */
   maxConcurrentDispatches: number;
@@ -30,7 +36,7 @@ export interface QueueSettings {
  * the file is stale); the concurrency comes from `TASKS_MAX_CONCURRENT` on both sides.
  */
 export const FIXED_QUEUE_SETTINGS: Readonly<Omit<QueueSettings, "maxConcurrentDispatches">> = {
-  maxDispatchesPerSecond: 20,
+  maxDispatchesPerSecond: 100,
   retry: { maxAttempts: 5, minBackoffSeconds: 5, maxBackoffSeconds: 300, maxDoublings: 4 },
 };
 

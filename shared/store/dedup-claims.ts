@@ -5,6 +5,7 @@ import { claimView, type StoredClaim } from "./claim-rules.ts";
 import { COLLECTIONS } from "./collections.ts";
 import { isAlreadyExists } from "./firestore-errors.ts";
 import type { ClaimView, JobStore, NewClaim } from "./job-store.ts";
+import { decodeJob } from "./job-document.ts";
 import type { OpMeter } from "./op-meter.ts";
 
 /**
@@ -51,7 +52,8 @@ export function firestoreClaims(
       const claim = decodeClaim(snap.data() ?? {});
       const job = await jobRef(claim.jobId).get();
       meter.read();
-      return claimView(claim, jobFacts(job), now, windowMs);
+      const view = claimView(claim, jobFacts(job), now, windowMs);
+      return view && job.exists ? { ...view, job: decodeJob(job.id, job.data()) } : view;
     },
     // Writes: 1 `create()` (or `set()` when forced), or a transaction when a stale claim exists.
     async takeClaim(claim: NewClaim) {

@@ -129,6 +129,8 @@ export interface SlotRecord {
 export interface ClaimView {
   jobId: string;
   admitted: boolean;
+  /** The claim's job as read with it (by `findClaim`), when it exists: a duplicate's answer needs no second read. */
+  job?: Job;
 }
 
 export interface NewClaim {

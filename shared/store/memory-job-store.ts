@@ -152,7 +152,9 @@ export function memoryJobStore(): JobStore {
 
     async findClaim(userId, cacheKey, now, windowMs) {
       const claim = claims.get(claimFor(userId, cacheKey));
-      return claim && claimView(claim, jobFacts(claim.jobId), now, windowMs);
+      const view = claim && claimView(claim, jobFacts(claim.jobId), now, windowMs);
+      const job = claim && jobFacts(claim.jobId);
+      return view && job ? { ...view, job: copy(job) } : view;
     },
     async takeClaim(claim) {
       const key = claimFor(claim.userId, claim.cacheKey);

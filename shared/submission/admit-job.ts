@@ -5,24 +5,32 @@ import { nextTask } from "../lifecycle/next-task.ts";
 import { answerDuplicate } from "./duplicate.ts";
 import { toJobView } from "./job-view.ts";
 import { queuedJob, type NewJobFacts } from "./new-job.ts";
+import { queueFull } from "./queue-full.ts";
 import type { SubmitOutcome } from "./submission-outcome.ts";
 
 /**
- * Admits a new job: dedup claim, per-user slot, job document, Cloud Tasks task. `activeJobs` is the
- * queue depth read before (the capacity check). Each step that fails undoes the ones before it, so a
- * rejected request leaves nothing behind; and because a duplicate only gets a job once its task
+ * Admits a new job: dedup claim, per-user slot, job document, the queue-wide capacity check, Cloud
+ * Tasks task. Each step that fails undoes the ones before it, so a rejected request leaves nothing
+ * behind.
+ *
+ * The capacity check counts the active jobs *after* this one is written, and a count over
+ * `QUEUE_CAPACITY` undoes it: of any number of simultaneous admissions, the one whose count came last
+ * saw every job still standing, so the jobs left never exceed the capacity (a count taken before
+ * writing let a burst of 500 through a capacity of 200). Near the cap, simultaneous admissions may
+ * refuse one another more than strictly needed; each is told when to retry.
+ *
+ * Also: and because a duplicate only gets a job once its task
  * exists (or it has started), no duplicate is ever handed a job that is undone. The claim is never
  * written a second time to say so: the task is the proof (see `duplicate.ts`), which saves a write
  * on every admission and costs a Cloud Tasks lookup only on a duplicate of a still-queued job.
  * `fresh` (a cache-bypassing request) takes the claim over instead of joining an earlier job.
  *
- * Operations: 0 reads; writes: the claim (1), the slot (1, plus one failed `create()` per held slot
- * tried), the job (1); one CreateTask.
+ * Operations: 1 read (the count: one per 1,000 active jobs); writes: the claim (1), the slot (1, plus
+ * one failed `create()` per held slot tried), the job (1); one CreateTask.
  */
 export async function admitJob(
   deps: Deps,
   facts: NewJobFacts,
-  activeJobs: number,
   fresh: boolean,
   retried = false,
 ): Promise<SubmitOutcome> {
@@ -44,7 +52,7 @@ export async function admitJob(
     if (answer.kind !== "gone") return answer;
     // The earlier request was rolled back: this one is a new try (once; a second loss is a race
     // with yet another identical request, which the next answer settles).
-    if (!retried) return admitJob(deps, facts, activeJobs, fresh, true);
+    if (!retried) return admitJob(deps, facts, fresh, true);
     return busy("An identical request is being admitted right now; retry shortly.", 1);
   }
 
@@ -55,15 +63,21 @@ export async function admitJob(
   }
 
   const job = queuedJob(facts, slot);
+  let activeJobs: number;
   try {
     await store.createJob(job);
+    activeJobs = await store.countActiveJobs(); // this job included
+    if (activeJobs > config.limits.queueCapacity) {
+      await undo(deps, facts, slot, false);
+      return queueFull(deps, activeJobs - 1);
+    }
     await enqueueAttempt(deps, nextTask(job));
   } catch (error) {
     deps.logger.error({ err: error, jobId: job.id, userId }, "admission failed; undoing the job");
-    await undo(deps, facts, slot);
+    await undo(deps, facts, slot, true);
     return busy("The job could not be queued; try again.", 5);
   }
-  const position = activeJobs; // jobs admitted before this one and not finished yet
+  const position = activeJobs - 1; // jobs admitted before this one and not finished yet
   const estimatedWaitMs = Math.round((position / config.queueConcurrency) * config.expectedJobMs);
   return { kind: "accepted", view: toJobView(job), position, estimatedWaitMs };
 }
@@ -76,14 +90,14 @@ function busy(detail: string, retryAfterSeconds: number): SubmitOutcome {
  * Undoes a half-made admission. If the undo itself fails the job stays queued without a task;
  * the sweeper finds such jobs (queued, no task under their deterministic name) and enqueues them.
  */
-async function undo(deps: Deps, facts: NewJobFacts, slot: number): Promise<void> {
+async function undo(deps: Deps, facts: NewJobFacts, slot: number, taskMayExist: boolean): Promise<void> {
   try {
     await deps.store.deleteJob(facts.id);
     await deps.store.releaseSlot(facts.userId, slot, facts.id);
     await deps.store.dropClaim(facts.userId, facts.cacheKey, facts.id);
     // A CreateTask that timed out may still have succeeded: remove it, without waiting on a Cloud
     // Tasks that may be the reason for the undo (a task without a job is skipped by the handler).
-    void deps.tasks.remove(facts.id, 1, 0).catch(() => undefined);
+    if (taskMayExist) void deps.tasks.remove(facts.id, 1, 0).catch(() => undefined);
   } catch (error) {
     deps.logger.error({ err: error, jobId: facts.id }, "undo failed; the sweeper will re-enqueue the job");
   }

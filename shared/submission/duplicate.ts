@@ -20,8 +20,9 @@ export type DuplicateAnswer = SubmitOutcome | { kind: "gone" };
  * a little: by then it has either created its task or been undone. If it was undone, the claim is
  * gone and this request is a new try (`gone`).
  *
- * Operations: 3 reads (the claim, its job's status, the job) and, for a job still queued, one
- * Cloud Tasks GetTask; no writes.
+ * Operations: 2 reads (the claim and its job, read together by `findClaim`) and, for a job still
+ * queued, one Cloud Tasks GetTask; 2 more per look while the first request is being admitted; no
+ * writes.
  */
 export async function answerDuplicate(
   deps: Deps,
@@ -33,10 +34,10 @@ export async function answerDuplicate(
   let claim: ClaimView | undefined = first;
   for (;;) {
     if (claim === undefined || claim.jobId !== first.jobId) return { kind: "gone" };
-    const found = await deps.store.getJob(claim.jobId);
+    const found = claim.job ?? (await deps.store.getJob(claim.jobId))?.job;
     const timeUp = deps.clock.now() >= deadline;
-    if (found !== undefined && (claim.admitted || timeUp || (await live(deps, found.job)))) {
-      return { kind: "deduplicated", view: toJobView(found.job) };
+    if (found !== undefined && (claim.admitted || timeUp || (await live(deps, found)))) {
+      return { kind: "deduplicated", view: toJobView(found) };
     }
     if (timeUp) break;
     await new Promise((r) => setTimeout(r, CLAIM_POLL_MS));

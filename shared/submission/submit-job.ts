@@ -100,11 +100,9 @@ async function decide(deps: Deps, facts: NewJobFacts, options: SubmitOptions): P
     if (result !== undefined) return answerFromCache(deps, facts, result);
   }
 
-  const activeJobs = await store.countActiveJobs();
-  if (activeJobs >= config.limits.queueCapacity) return queueFull(deps, activeJobs);
-  const outcome = await admitJob(deps, facts, activeJobs, fresh);
+  const outcome = await admitJob(deps, facts, fresh);
   if (outcome.kind === "accepted") {
-    await noteQueueDepth(deps, activeJobs + 1);
+    await noteQueueDepth(deps, outcome.position + 1);
     void deps.events.publish({
       type: "job.queued",
       jobId: facts.id,
@@ -140,23 +138,4 @@ async function answerFromCache(deps: Deps, facts: NewJobFacts, result: JobResult
     data: { cached: true },
   });
   return { kind: "cached", view: toJobView(job) };
-}
-
-function queueFull(deps: Deps, activeJobs: number): SubmitOutcome {
-  const { config } = deps;
-  // Time for the queue to drain below capacity at its concurrency, at the typical job duration.
-  const excess = activeJobs - config.limits.queueCapacity + 1;
-  const drainMs = (excess / config.queueConcurrency) * config.expectedJobMs;
-  const retryAfterSeconds = Math.max(1, Math.ceil(drainMs / 1000));
-  deps.logger.warn({ activeJobs, capacity: config.limits.queueCapacity }, "queue full; refusing submission");
-  return {
-    kind: "rejected",
-    problem: problem(
-      "queue-full",
-      `The queue holds ${activeJobs} active jobs (capacity ${config.limits.queueCapacity}).`,
-      {
-        retryAfterSeconds,
-      },
-    ),
-  };
 }

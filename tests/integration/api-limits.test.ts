@@ -93,6 +93,34 @@ describe("per-user and queue-wide limits", () => {
     expect(await rig.listTasks()).toHaveLength(3);
   });
 
+  it("holds the capacity under a burst: of 40 simultaneous submissions at capacity 10, at most 10 stay", async () => {
+    const rig = await rigWith({ QUEUE_CAPACITY: "10", QUEUE_WARNING_THRESHOLD: "8" });
+    const users = await Promise.all(Array.from({ length: 40 }, () => signUpUser()));
+    const responses = await Promise.all(
+      users.map((user, i) =>
+        call(rig.url, "POST", "/v1/jobs", { token: user.idToken, json: pixfluxBody(`burst ${i}`) }),
+      ),
+    );
+    const accepted = responses.filter((r) => r.status === 202);
+    const refused = responses.filter((r) => r.status === 503);
+    expect(accepted.length + refused.length).toBe(40);
+    expect(accepted.length).toBeGreaterThan(0);
+    expect(accepted.length).toBeLessThanOrEqual(10);
+    expect(new Set(refused.map((r) => (r.body as ProblemBody).type))).toEqual(
+      new Set(["/problems/queue-full"]),
+    );
+    // What stands is exactly the accepted jobs, each with its task; the refused left nothing behind.
+    const db = rig.runtime.firestore;
+    const jobs = await db.collection("jobs").get();
+    expect(jobs.docs.map((d) => d.id).sort()).toEqual(
+      accepted.map((r) => (r.body as { jobId: string }).jobId).sort(),
+    );
+    expect(await rig.listTasks()).toHaveLength(accepted.length);
+    expect((await db.collection("userSlots").get()).size).toBe(accepted.length);
+    const claims = await db.collection("dedupClaims").get();
+    expect(claims.size).toBe(accepted.length);
+  });
+
   it("publishes queue.threshold when an admission reaches the warning level", async () => {
     const rig = await rigWith({ QUEUE_CAPACITY: "5", QUEUE_WARNING_THRESHOLD: "2" });
     for (const i of [1, 2, 3]) {

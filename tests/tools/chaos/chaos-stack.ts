@@ -1,21 +1,8 @@
-import path from "node:path";
-import { Firestore } from "@google-cloud/firestore";
-import { CloudTasksClient } from "@google-cloud/tasks";
-import { credentials } from "@grpc/grpc-js";
-import {
-  startAuthEmulator,
-  startFirestoreEmulator,
-  startPubsubEmulator,
-  startRedis,
-} from "../../harness/emulators.ts";
-import { freePort } from "../../harness/free-port.ts";
-import { checkPrerequisites } from "../../harness/prerequisites.ts";
-import { allServices, type ServiceProcess } from "../../harness/service-process.ts";
-import { startFakePixelLab, type FakePixelLab } from "../pixellab-fake/server.ts";
-import { startFunction, startNodeTool } from "../stack/function-process.ts";
+import type { Firestore } from "@google-cloud/firestore";
+import type { CloudTasksClient } from "@google-cloud/tasks";
+import type { FakePixelLab } from "../pixellab-fake/server.ts";
 import type { StackPorts } from "../stack/ports.ts";
-import { functionEnv, STACK_PROJECT, STACK_QUEUE } from "../stack/stack-env.ts";
-import { prepareCloud } from "../stack/start-stack.ts";
+import { signalGroup, startTestStack } from "../stack/test-stack.ts";
 
 /** The local stack's parts on free ports, each one a handle the fault injector can kill or freeze. */
 export interface ChaosStack {
@@ -51,127 +38,58 @@ export interface ChaosEnv {
   sweepStaleMs: number;
 }
 
-const ROOT = path.resolve(import.meta.dirname, "../../..");
-const source = (file: string) => path.join(ROOT, file);
-
 /**
  * Starts Firestore, Pub/Sub, Auth, Redis, the Cloud Tasks emulator, the offline PixelLab and the three
- * functions, as `npm start` does but on free ports and without the web client. If anything fails to
- * start, what already runs is stopped.
+ * functions (`startTestStack`), with short timeouts and fast retries, and adds the fault injector's
+ * handles. If anything fails to start, what already runs is stopped.
  */
 export async function startChaosStack(chaos: ChaosEnv, log: (line: string) => void): Promise<ChaosStack> {
-  if (process.cwd() !== ROOT) throw new Error(`run the chaos run from the repository root (${ROOT})`);
-  process.env.METADATA_SERVER_DETECTION = "none";
-  const tools = checkPrerequisites();
-  const pixellab = await startFakePixelLab({ port: 0, backgroundJobDurationMs: 500 });
-  const ports = await freePorts(pixellab.port);
-  const env: NodeJS.ProcessEnv = {
-    ...functionEnv(ports, { PATH: process.env.PATH, HOME: process.env.HOME }),
-    JOB_TIMEOUT_MS: "10000",
-    RETRY_BASE_DELAY_MS: "500",
-    RETRY_MAX_DELAY_MS: "5000",
-    EXPECTED_JOB_MS: "1000",
-    SWEEP_STALE_MS: String(chaos.sweepStaleMs),
-    LOG_LEVEL: "info",
-  };
-  const toolEnv = { PATH: process.env.PATH, HOME: process.env.HOME };
-  const services = new Map<string, ServiceProcess>();
-  const logFiles: ChaosStack["logFiles"] = [];
-  const track = (service: ServiceProcess) => {
-    services.set(service.name, service);
-    logFiles.push({ name: service.name, file: service.logFile });
-    log(`  up: ${service.name} (${service.pid})`);
-  };
-  // Last resort on exit (Ctrl-C, a crash): every process group this process started, ready or not.
-  const killAll = () => {
-    services.forEach((s) => s.killNow());
-    allServices.killNow();
-  };
-  process.once("exit", killAll);
-  const previousFirestore = process.env.FIRESTORE_EMULATOR_HOST;
-  const clients: { firestore?: Firestore; tasks?: CloudTasksClient } = {};
-
-  const startTasks = () =>
-    startNodeTool(
-      "cloud-tasks-emulator",
-      "tests/tools/cloud-tasks-emulator/cli.ts",
-      ["--port", `${ports.tasks}`, "--http-port", `${ports.tasksAdmin}`, "--queue", STACK_QUEUE],
-      `http://127.0.0.1:${ports.tasksAdmin}/`,
-      toolEnv,
-    ).then(track);
-  const startProcessJob = async () =>
-    track(await startFunction("processJob", source("functions/process-job.ts"), ports.processJob, env));
-  const signalPubsub = (signal: NodeJS.Signals) => {
-    const pubsub = services.get("pubsub");
-    if (pubsub !== undefined) process.kill(-pubsub.pid, signal);
-  };
-  const stop = async () => {
-    signalPubsub("SIGCONT");
-    await Promise.allSettled([clients.tasks?.close(), clients.firestore?.terminate()]);
-    await Promise.allSettled([...services.values()].map((s) => s.stop()));
-    await pixellab.stop();
-    process.removeListener("exit", killAll);
-    if (previousFirestore === undefined) delete process.env.FIRESTORE_EMULATOR_HOST;
-    else process.env.FIRESTORE_EMULATOR_HOST = previousFirestore;
-  };
-
-  try {
-    await Promise.all([
-      startFirestoreEmulator(tools, STACK_PROJECT, { port: ports.firestore }).then((s) => track(s.process)),
-      startPubsubEmulator(tools, { port: ports.pubsub }).then((s) => track(s.process)),
-      startAuthEmulator(STACK_PROJECT, { port: ports.auth }).then((s) => track(s.process)),
-      startRedis(tools, ports.redis).then((s) => track(s.process)),
-      startTasks(),
-    ]);
-    await prepareCloud(ports, env);
-    // The Firestore client library reads this variable before any setting (the test harness sets its own).
-    process.env.FIRESTORE_EMULATOR_HOST = `127.0.0.1:${ports.firestore}`;
-    clients.firestore = new Firestore({ projectId: STACK_PROJECT });
-    clients.tasks = new CloudTasksClient({
-      servicePath: "127.0.0.1",
-      port: ports.tasks,
-      sslCreds: credentials.createInsecure(),
-      projectId: STACK_PROJECT,
-    });
-    track(await startFunction("api", source("functions/api.ts"), ports.api, env));
-    await startProcessJob();
-    track(await startFunction("sweep", source("functions/sweep.ts"), ports.sweep, env));
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-
-  const firestore = clients.firestore;
-  return {
-    ports,
-    projectId: STACK_PROJECT,
-    queueName: STACK_QUEUE,
-    apiUrl: `http://127.0.0.1:${ports.api}`,
-    sweepUrl: `http://127.0.0.1:${ports.sweep}/`,
-    authHost: `127.0.0.1:${ports.auth}`,
-    firestore,
-    tasks: clients.tasks,
-    pixellab,
-    logFiles,
-    untilProcessing: (timeoutMs) => untilProcessing(firestore, timeoutMs),
-    killProcessJob: () => services.get("processJob")?.killNow(),
-    startProcessJob: async () => {
-      await services.get("processJob")?.stop(1_000);
-      await startProcessJob();
+  const stack = await startTestStack({
+    pixellab: { backgroundJobDurationMs: 500 },
+    env: {
+      JOB_TIMEOUT_MS: "10000",
+      RETRY_BASE_DELAY_MS: "500",
+      RETRY_MAX_DELAY_MS: "5000",
+      EXPECTED_JOB_MS: "1000",
+      SWEEP_STALE_MS: String(chaos.sweepStaleMs),
+      LOG_LEVEL: "info",
     },
-    stopRedis: async () => services.get("redis")?.stop(),
-    startRedis: async () => track((await startRedis(tools, ports.redis)).process),
+    log,
+  });
+  const signalPubsub = (signal: NodeJS.Signals) => {
+    const pubsub = stack.service("pubsub");
+    if (pubsub !== undefined) signalGroup(pubsub.pid, signal);
+  };
+  return {
+    ports: stack.ports,
+    projectId: stack.projectId,
+    queueName: stack.queueName,
+    apiUrl: stack.apiUrl,
+    sweepUrl: stack.sweepUrl,
+    authHost: stack.authHost,
+    firestore: stack.firestore,
+    tasks: stack.tasks,
+    pixellab: stack.pixellab,
+    logFiles: stack.logFiles,
+    untilProcessing: (timeoutMs) => untilProcessing(stack.firestore, timeoutMs),
+    killProcessJob: () => stack.service("processJob")?.killNow(),
+    startProcessJob: async () => {
+      await stack.service("processJob")?.stop(1_000);
+      await stack.startFunction("processJob");
+    },
+    stopRedis: async () => stack.service("redis")?.stop(),
+    startRedis: stack.startRedis,
     pausePubsub: () => signalPubsub("SIGSTOP"),
     resumePubsub: () => signalPubsub("SIGCONT"),
     restartTasksEmulator: async () => {
-      const old = services.get("cloud-tasks-emulator");
+      const old = stack.service("cloud-tasks-emulator");
       old?.killNow();
       await old?.stop(1_000);
-      await startTasks();
+      await stack.startTasksEmulator();
       // Its admin port answers before its gRPC port is sure to: retry the queue settings briefly.
-      await retry(() => prepareCloud(ports, env), 10, 500);
+      await retry(() => stack.prepareCloud(), 10, 500);
     },
-    stop,
+    stop: stack.stop,
   };
 }
 
@@ -198,17 +116,4 @@ async function retry<T>(action: () => Promise<T>, times: number, pauseMs: number
       await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
   }
-}
-
-async function freePorts(pixellab: number): Promise<StackPorts> {
-  const names = ["firestore", "pubsub", "auth", "tasks", "tasksAdmin", "redis", "api", "processJob", "sweep"];
-  const ports: Record<string, number> = { pixellab, web: 0 };
-  const taken = new Set([pixellab]);
-  for (const name of names) {
-    let port = await freePort();
-    while (taken.has(port)) port = await freePort();
-    taken.add(port);
-    ports[name] = port;
-  }
-  return ports as unknown as StackPorts;
 }
