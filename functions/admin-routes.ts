@@ -5,10 +5,13 @@ import { listDeadLetterPage, readDeadLetter } from "../shared/admin/list-dead-le
 import { replayDeadLetter } from "../shared/admin/replay-dead-letter.ts";
 import { problem } from "../shared/http/problem.ts";
 import type { Caller } from "../shared/ports/id-token-verifier.ts";
+import { readQueueGauges } from "../shared/telemetry/queue-gauges.ts";
 import type { ApiRuntime } from "../shared/wiring/api-deps.ts";
 import { queryValue, sendJson, sendProblem } from "./http-io.ts";
 
 const COLLECTION_PATH = "/v1/admin/dead-letters";
+/** The queue-wide gauges (the operator page polls it every few seconds). */
+const QUEUE_PATH = "/v1/admin/queue";
 const BULK_PATH = /^\/v1\/admin\/dead-letters:(retry|delete)$/;
 const ENTRY_PATH = /^\/v1\/admin\/dead-letters\/([^/:]+)(\/retry)?$/;
 
@@ -22,7 +25,7 @@ export function isAdminPath(path: string): boolean {
 }
 
 /**
- * The dead-letter admin routes, inside the `api` function. Returns false when the path is not an
+ * The operator routes (queue gauges, dead letters), inside the `api` function. Returns false when the path is not an
  * admin path (the caller routes on); otherwise answers. Every admin path needs a token with the
  * `admin: true` custom claim: others get 403 before anything is read. The caller must have been
  * authenticated with the revocation check (see {@link isAdminPath}).
@@ -35,6 +38,10 @@ export async function routeAdmin(runtime: ApiRuntime, caller: Caller, req: Reque
     return true;
   }
   const deps = runtime.deps;
+  if (path === QUEUE_PATH && method === "GET") {
+    sendJson(res, 200, await readQueueGauges(deps, deps.clock.now()));
+    return true;
+  }
   if (path === COLLECTION_PATH && method === "GET") {
     const outcome = await listDeadLetterPage(deps, {
       errorType: queryValue(req, "errorType"),
@@ -70,7 +77,7 @@ export async function routeAdmin(runtime: ApiRuntime, caller: Caller, req: Reque
     else res.status(204).end();
     return true;
   }
-  const known = path === COLLECTION_PATH || bulk !== null || entry !== null;
+  const known = path === COLLECTION_PATH || path === QUEUE_PATH || bulk !== null || entry !== null;
   sendProblem(
     res,
     known

@@ -3,7 +3,6 @@ import type { Request, Response } from "@google-cloud/functions-framework";
 import { loadConfig } from "../shared/config.ts";
 import { problem } from "../shared/http/problem.ts";
 import { EVENT_FLUSH_MS } from "../shared/ports/event-publisher.ts";
-import { parseTraceContext, traceFields } from "../shared/logger.ts";
 import type { Caller } from "../shared/ports/id-token-verifier.ts";
 import { cancelJob } from "../shared/submission/cancel-job.ts";
 import { checkHealth } from "../shared/submission/health.ts";
@@ -11,8 +10,11 @@ import { createLongPollLimit, type LongPollLimit } from "../shared/submission/lo
 import { listJobs, readJob, readResult, type ReadOutcome } from "../shared/submission/read-jobs.ts";
 import { submitJob } from "../shared/submission/submit-job.ts";
 import { successResponse } from "../shared/submission/submission-outcome.ts";
+import { annotateSpan } from "../shared/telemetry/spans.ts";
+import { inRequestSpan } from "../shared/telemetry/tracing-request.ts";
 import { createApiRuntime, type ApiRuntime } from "../shared/wiring/api-deps.ts";
 import { isAdminPath, routeAdmin } from "./admin-routes.ts";
+import { METRICS_PATH, serveMetrics } from "./metrics-route.ts";
 import {
   applyCors,
   authenticate,
@@ -36,38 +38,38 @@ export function createApiHandler(runtime: ApiRuntime) {
   return async (req: Request, res: Response): Promise<void> => {
     if (applyCors(req, res)) return;
     if (refuseOversizedBody(req, res, runtime.deps.config.limits.maxRequestBytes)) return;
-    // Every log line of this request carries its trace, so Cloud Logging groups them.
-    const trace = parseTraceContext({
-      cloudTrace: req.get("x-cloud-trace-context"),
-      traceparent: req.get("traceparent"),
-    });
-    const logger = runtime.deps.logger.child(traceFields(trace, runtime.deps.config.projectId));
-    const scoped: ApiRuntime = { ...runtime, deps: { ...runtime.deps, logger } };
-    const started = performance.now();
-    try {
-      const { ops } = await runtime.meter.measure(() => route(scoped, longPolls, req, res));
-      // One line per request with what it cost in Firestore: the figures the benchmark and the
-      // cost model read, and a log-based metric in Cloud Logging.
-      logger.info(
-        {
-          route: routeName(req),
-          status: res.statusCode,
-          outcome: res.locals.outcome as unknown,
-          jobId: res.locals.jobId as unknown,
-          durationMs: Math.round((performance.now() - started) * 10) / 10,
-          firestore: ops,
-        },
-        "request handled",
-      );
-    } catch (error) {
-      logger.error({ err: error, path: req.path, method: req.method }, "api request failed");
-      if (!res.headersSent)
-        sendProblem(
-          res,
-          problem("unavailable", "Something went wrong; try again.", { retryAfterSeconds: 1 }),
-        );
-    }
+    // Probes and scrapes are not worth a trace each.
+    if (req.path === "/healthz" || req.path === METRICS_PATH) return handle(runtime, longPolls, req, res);
+    // One server span per request (a submit's is the root of the job's trace), and every log line
+    // written under it carries its trace. It ends, and telemetry is flushed, before the answer.
+    await inRequestSpan(req, res, routeName(req), () => handle(runtime, longPolls, req, res));
   };
+}
+
+/** One request: routed, then one log line with what it cost. */
+async function handle(runtime: ApiRuntime, longPolls: LongPollLimit, req: Request, res: Response) {
+  const { logger } = runtime.deps;
+  const started = performance.now();
+  try {
+    const { ops } = await runtime.meter.measure(() => route(runtime, longPolls, req, res));
+    // One line per request with what it cost in Firestore: the figures the benchmark and the
+    // cost model read, and a log-based metric in Cloud Logging.
+    logger.info(
+      {
+        route: routeName(req),
+        status: res.statusCode,
+        outcome: res.locals.outcome as unknown,
+        jobId: res.locals.jobId as unknown,
+        durationMs: Math.round((performance.now() - started) * 10) / 10,
+        firestore: ops,
+      },
+      "request handled",
+    );
+  } catch (error) {
+    logger.error({ err: error, path: req.path, method: req.method }, "api request failed");
+    if (!res.headersSent)
+      sendProblem(res, problem("unavailable", "Something went wrong; try again.", { retryAfterSeconds: 1 }));
+  }
 }
 
 async function route(
@@ -78,6 +80,8 @@ async function route(
 ): Promise<void> {
   const { path, method } = req;
   if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
+  // Its own check (the metrics token or an operator's ID token), before the per-user authentication.
+  if (path === METRICS_PATH) return serveMetrics(req, res, runtime, { queueGauges: true });
   if (path === "/health") {
     const report = await checkHealth(runtime.deps, runtime.redis);
     return sendJson(res, report.healthy ? 200 : 503, report);
@@ -123,6 +127,10 @@ async function postJob(runtime: ApiRuntime, caller: Caller, req: Request, res: R
   const outcome = await submitJob(runtime.deps, { userId: caller.uid, body: req.body, idempotencyKey });
   res.locals.outcome = outcome.kind;
   if ("view" in outcome) res.locals.jobId = outcome.view.jobId;
+  annotateSpan({
+    "genqueue.submit.outcome": outcome.kind,
+    ...("view" in outcome && { "genqueue.job.id": outcome.view.jobId }),
+  });
   // CPU is throttled once the response is sent: let the job's events out first (bounded).
   await runtime.deps.events.flush(EVENT_FLUSH_MS);
   if (outcome.kind === "rejected") return sendProblem(res, outcome.problem);

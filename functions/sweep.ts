@@ -4,8 +4,10 @@ import { loadConfig } from "../shared/config.ts";
 import { problem } from "../shared/http/problem.ts";
 import { EVENT_FLUSH_MS } from "../shared/ports/event-publisher.ts";
 import { sweep } from "../shared/sweeper/sweep.ts";
+import { inRequestSpan } from "../shared/telemetry/tracing-request.ts";
 import { createSweepRuntime, type SweepRuntime } from "../shared/wiring/sweep-runtime.ts";
 import { sendJson, sendProblem } from "./http-io.ts";
+import { METRICS_PATH, serveMetrics } from "./metrics-route.ts";
 
 /**
  * The `sweep` HTTP function, called by Cloud Scheduler every minute (HTTP target, method POST). It
@@ -14,20 +16,24 @@ import { sendJson, sendProblem } from "./http-io.ts";
  * is deployed without public access, and only Cloud Scheduler's service account holds
  * `roles/run.invoker` on it (the job sends an OIDC token for that account).
  */
-export function createSweepHandler(runtime: Pick<SweepRuntime, "deps">) {
+export function createSweepHandler(runtime: Pick<SweepRuntime, "deps" | "prometheus" | "auth">) {
   return async (req: Request, res: Response): Promise<void> => {
+    if (req.path === METRICS_PATH) return serveMetrics(req, res, runtime);
     if (req.method !== "POST") {
       return sendProblem(res, problem("method-not-allowed", "POST to run a sweep."));
     }
     const { deps } = runtime;
-    try {
-      const report = await sweep(deps, deps.clock.now());
-      await deps.events.flush(EVENT_FLUSH_MS); // the settlements' events, before the CPU is throttled
-      sendJson(res, report.failedPasses.length === 0 ? 200 : 500, report);
-    } catch (error) {
-      deps.logger.error({ err: error }, "sweep failed");
-      if (!res.headersSent) sendProblem(res, problem("internal", "The sweep failed; see the logs."));
-    }
+    // The run's span (and its re-enqueues') ends, and telemetry is flushed, before the answer.
+    await inRequestSpan(req, res, "POST sweep", async () => {
+      try {
+        const report = await sweep(deps, deps.clock.now());
+        await deps.events.flush(EVENT_FLUSH_MS); // the settlements' events, before the CPU is throttled
+        sendJson(res, report.failedPasses.length === 0 ? 200 : 500, report);
+      } catch (error) {
+        deps.logger.error({ err: error }, "sweep failed");
+        if (!res.headersSent) sendProblem(res, problem("internal", "The sweep failed; see the logs."));
+      }
+    });
   };
 }
 

@@ -7,7 +7,7 @@
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Variables whose values never appear in messages or logs. */
-export const SECRET_VARIABLES = new Set(["PIXELLAB_API_KEY", "PIXELLAB_SECRET"]);
+export const SECRET_VARIABLES = new Set(["PIXELLAB_API_KEY", "PIXELLAB_SECRET", "METRICS_TOKEN"]);
 
 export class ConfigError extends Error {
   readonly problems: readonly string[];

@@ -5,6 +5,19 @@ export { ConfigError } from "./config-parsers.ts";
 
 const DAY_MS = 86_400_000;
 
+/*
+ * Telemetry is set by the environment too, but read by the preload, which runs before this module
+ * and before any config exists (`telemetry/tracing-settings.ts`, same `ConfigError` wording):
+ * - `OTEL_SDK_DISABLED`: `true` starts no SDK (tests; `npm start` without a receiver). Default `false`.
+ * - `OTEL_EXPORTER_OTLP_ENDPOINT`: spans as OTLP/HTTP JSON to `<url>/v1/traces` (local receiver).
+ * - `K_SERVICE` (set by Cloud Run): without an endpoint, traces and metrics go as OTLP protobuf to
+ *   Google's telemetry endpoint with the service account's credentials.
+ * - `OTEL_SERVICE_NAME`, else `FUNCTION_TARGET` (set by Cloud Functions), else `K_SERVICE`:
+ *   `service.name`.
+ * - `OTEL_METRIC_EXPORT_INTERVAL`: least time between an instance's metric exports, in ms, 5_000 to
+ *   3_600_000 (Cloud Monitoring takes one point per series per 5 s). @defaultValue 10_000
+ */
+
 /** Everything the functions read from their environment, validated once at cold start. */
 export interface Config {
   projectId: string;
@@ -98,6 +111,11 @@ export interface Config {
   /** A queued job untouched this long with no task behind it is re-enqueued by the sweeper, in ms. @defaultValue 120_000 */
   sweepStaleMs: number;
   logLevel: "debug" | "info" | "warn" | "error";
+  /**
+   * Secret bearer token a Prometheus scraper may send to `GET /metrics` instead of an admin's
+   * Firebase ID token (which expires within the hour). Unset: only admins may scrape. Never logged.
+   */
+  metricsToken: string | undefined;
 }
 
 const PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
@@ -173,6 +191,7 @@ export function loadConfig(env: Env): Config {
     },
     sweepStaleMs: r.int("SWEEP_STALE_MS", 120_000, 1_000, 3_600_000),
     logLevel: r.oneOf("LOG_LEVEL", "info", ["debug", "info", "warn", "error"] as const),
+    metricsToken: r.string("METRICS_TOKEN", undefined, /^\S{32,512}$/, "must be 32-512 non-space characters"),
   };
   // Values that are each fine but do not fit together.
   if (warning > capacity) {
@@ -206,7 +225,11 @@ export function loadConfig(env: Env): Config {
 
 /** The configuration as it may be logged: secrets replaced. */
 export function redactedConfig(config: Config): Config {
-  return { ...config, pixellab: { ...config.pixellab, apiKey: config.pixellab.apiKey && "<redacted>" } };
+  return {
+    ...config,
+    pixellab: { ...config.pixellab, apiKey: config.pixellab.apiKey && "<redacted>" },
+    metricsToken: config.metricsToken && "<redacted>",
+  };
 }
 
 /** The full Cloud Tasks queue name, `projects/P/locations/L/queues/Q`. */

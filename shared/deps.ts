@@ -7,6 +7,7 @@ import type { EventPublisher } from "./ports/event-publisher.ts";
 import type { TaskScheduler } from "./ports/task-scheduler.ts";
 import type { JobStore } from "./store/job-store.ts";
 import type { ResultCache } from "./store/result-cache.ts";
+import type { Metrics } from "./telemetry/metrics.ts";
 
 /**
  * What every use-case needs from the outside world, passed in (never imported as singletons): the
@@ -18,6 +19,8 @@ export interface Deps {
   tasks: TaskScheduler;
   events: EventPublisher;
   cache: ResultCache;
+  /** Counters and histograms of what happened (see `telemetry/metric-definitions.ts`). */
+  metrics: Metrics;
   clock: Clock;
   /** Jitter source for retry delays. */
   random: Random;

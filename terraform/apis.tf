@@ -21,6 +21,7 @@ locals {
     "secretmanager.googleapis.com",
     "securetoken.googleapis.com", # refreshes Firebase ID tokens
     "storage.googleapis.com",
+    "telemetry.googleapis.com", # OTLP traces and metrics from the functions
   ], var.enable_redis ? ["compute.googleapis.com", "redis.googleapis.com", "vpcaccess.googleapis.com"] : []))
 }
 

@@ -1,5 +1,7 @@
 # Firebase Auth (Identity Platform): the web client signs users in anonymously
-# (shared/web/session.ts), and the api verifies their ID tokens with firebase-admin.
+# (shared/web/session.ts), operators sign in to the operator page with email and password
+# (shared/web/operator.ts; the admin claim is what makes them operators), and the api verifies
+# their ID tokens with firebase-admin.
 resource "google_identity_platform_config" "auth" {
   project = var.project_id
 
@@ -7,6 +9,10 @@ resource "google_identity_platform_config" "auth" {
     allow_duplicate_emails = false
     anonymous {
       enabled = true
+    }
+    email {
+      enabled           = true
+      password_required = true
     }
   }
 

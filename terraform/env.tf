@@ -36,11 +36,16 @@ locals {
 
   # What the deployment itself decides. Not set on purpose: TASKS_OIDC_* (the defaults are Google's
   # issuer and keys, and the audience defaults to TASK_HANDLER_URL), TASKS_EMULATOR_HOST and
-  # UNVERIFIED_TASKS_LOCAL_ONLY (local only), and the secrets, which come from Secret Manager.
+  # UNVERIFIED_TASKS_LOCAL_ONLY (local only), and the secrets (PIXELLAB_API_KEY, METRICS_TOKEN,
+  # REDIS_URL), which come from Secret Manager (functions.tf).
   deployment_env = {
     # For the Functions Framework (Express), not loadConfig: a body that is not JSON is answered by
     # the framework before our code runs, and only in production mode without a stack trace.
-    NODE_ENV                    = "production"
+    NODE_ENV = "production"
+    # For Node, not loadConfig: the OpenTelemetry SDK must start before the function code loads the
+    # modules it instruments, so Node imports the preload first (the path is inside the artifact, from
+    # the function's working directory, its root).
+    NODE_OPTIONS                = "--import ./shared/telemetry/preload.js"
     GOOGLE_CLOUD_PROJECT        = var.project_id
     GCP_LOCATION                = var.region
     TASK_HANDLER_URL            = local.task_handler_url

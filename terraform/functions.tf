@@ -32,6 +32,14 @@ resource "google_cloudfunctions2_function" "api" {
     vpc_connector                    = local.vpc_connector
     vpc_connector_egress_settings    = local.vpc_connector_egress
 
+    # METRICS_TOKEN guards GET /metrics; it reaches the function only from Secret Manager.
+    secret_environment_variables {
+      key        = "METRICS_TOKEN"
+      project_id = var.project_id
+      secret     = google_secret_manager_secret.metrics_token.secret_id
+      version    = "latest"
+    }
+
     dynamic "secret_environment_variables" {
       for_each = local.redis_url_secret
       content {
@@ -43,7 +51,7 @@ resource "google_cloudfunctions2_function" "api" {
     }
   }
 
-  depends_on = [google_project_service.enabled, google_project_iam_member.builder, google_secret_manager_secret_iam_member.redis_url]
+  depends_on = [google_project_service.enabled, google_project_iam_member.builder, google_secret_manager_secret_iam_member.redis_url, google_secret_manager_secret_iam_member.metrics_token]
 }
 
 resource "google_cloudfunctions2_function" "process_job" {
@@ -85,6 +93,14 @@ resource "google_cloudfunctions2_function" "process_job" {
       version    = "latest"
     }
 
+    # METRICS_TOKEN guards GET /metrics; it reaches the function only from Secret Manager.
+    secret_environment_variables {
+      key        = "METRICS_TOKEN"
+      project_id = var.project_id
+      secret     = google_secret_manager_secret.metrics_token.secret_id
+      version    = "latest"
+    }
+
     dynamic "secret_environment_variables" {
       for_each = local.redis_url_secret
       content {
@@ -112,6 +128,7 @@ resource "google_cloudfunctions2_function" "process_job" {
     google_project_iam_member.builder,
     google_secret_manager_secret_iam_member.process_job_pixellab,
     google_secret_manager_secret_iam_member.redis_url,
+    google_secret_manager_secret_iam_member.metrics_token,
   ]
 }
 
@@ -147,6 +164,14 @@ resource "google_cloudfunctions2_function" "sweep" {
     vpc_connector                    = local.vpc_connector
     vpc_connector_egress_settings    = local.vpc_connector_egress
 
+    # METRICS_TOKEN guards GET /metrics; it reaches the function only from Secret Manager.
+    secret_environment_variables {
+      key        = "METRICS_TOKEN"
+      project_id = var.project_id
+      secret     = google_secret_manager_secret.metrics_token.secret_id
+      version    = "latest"
+    }
+
     dynamic "secret_environment_variables" {
       for_each = local.redis_url_secret
       content {
@@ -158,7 +183,7 @@ resource "google_cloudfunctions2_function" "sweep" {
     }
   }
 
-  depends_on = [google_project_service.enabled, google_project_iam_member.builder, google_secret_manager_secret_iam_member.redis_url]
+  depends_on = [google_project_service.enabled, google_project_iam_member.builder, google_secret_manager_secret_iam_member.redis_url, google_secret_manager_secret_iam_member.metrics_token]
 }
 
 # --- Who may invoke which function (gen2 functions are Cloud Run services: roles/run.invoker).

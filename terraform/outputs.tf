@@ -28,6 +28,16 @@ output "pixellab_secret" {
   value       = google_secret_manager_secret.pixellab_api_key.secret_id
 }
 
+output "metrics_token_secret" {
+  description = "Add METRICS_TOKEN, the /metrics bearer token, as a version of this secret (see the README)."
+  value       = google_secret_manager_secret.metrics_token.secret_id
+}
+
+output "dashboard_url" {
+  description = "The queue's Cloud Monitoring dashboard."
+  value       = "https://console.cloud.google.com/monitoring/dashboards/custom/${element(split("/", google_monitoring_dashboard.queue.id), 3)}?project=${var.project_id}"
+}
+
 # What the web client's config.json holds (Terraform also uploads it beside the page). Sensitive
 # only because Google marks API key strings so; a browser key is public by design.
 output "web_config_json" {

@@ -59,6 +59,22 @@ resource "google_project_iam_member" "firestore_user" {
   member   = each.value.member
 }
 
+# Telemetry: the preload (shared/telemetry/preload.ts) exports spans over OTLP to the Telemetry API
+# and counters and histograms to Cloud Monitoring, as the function's own account.
+resource "google_project_iam_member" "traces_writer" {
+  for_each = local.function_accounts
+  project  = var.project_id
+  role     = "roles/telemetry.tracesWriter"
+  member   = each.value.member
+}
+
+resource "google_project_iam_member" "metric_writer" {
+  for_each = local.function_accounts
+  project  = var.project_id
+  role     = "roles/monitoring.metricWriter"
+  member   = each.value.member
+}
+
 # Minting a task's OIDC token as the tasks invoker needs actAs on that one account, not the project.
 resource "google_service_account_iam_member" "enqueue_as_tasks_invoker" {
   for_each           = local.function_accounts

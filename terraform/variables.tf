@@ -177,3 +177,31 @@ variable "vpc_connector_cidr" {
   type        = string
   default     = "10.8.0.0/28"
 }
+
+# --- Dashboards and alerts (monitoring.tf; the alert rules are prometheus/alert-rules.yml).
+
+variable "notification_channels" {
+  description = "Cloud Monitoring notification channels every alert policy notifies, as ids (projects/P/notificationChannels/N; create them in the console or with google_monitoring_notification_channel). Empty: incidents open in the console without notifying anyone."
+  type        = list(string)
+  default     = []
+  validation {
+    condition     = alltrue([for id in var.notification_channels : can(regex("^projects/[^/]+/notificationChannels/[^/]+$", id))])
+    error_message = "The notification_channels must be ids of the form projects/P/notificationChannels/N."
+  }
+}
+
+variable "end_to_end_p95_objective_seconds" {
+  description = "Objective for the end-to-end time (submission to end) of generated jobs, s: the EndToEndP95OverObjective alert fires when their p95 stays above it for 10 min. Default: twice the default expected_job_ms (30 s)."
+  type        = number
+  default     = 60
+  validation {
+    condition     = var.end_to_end_p95_objective_seconds >= 1 && var.end_to_end_p95_objective_seconds <= 3600
+    error_message = "The end_to_end_p95_objective_seconds must be 1 to 3600 (the histogram's largest bucket)."
+  }
+}
+
+variable "metrics_token_secret_id" {
+  description = "Secret Manager secret holding METRICS_TOKEN, the bearer token a Prometheus scrapes GET /metrics with (Terraform creates the secret; you add its value, see the README)."
+  type        = string
+  default     = "metrics-token"
+}

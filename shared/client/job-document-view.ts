@@ -2,6 +2,7 @@ import { z } from "zod";
 import { JOB_STATUSES } from "../job-state.ts";
 import { PROGRESS_STAGES } from "../progress.ts";
 import type { JobView } from "../submission/job-view.ts";
+import { traceIdOf } from "../telemetry/trace-id.ts";
 
 /**
  * Anything with `toMillis()`: the Firestore Timestamp of the web SDK, of the server SDK, or a test's
@@ -36,6 +37,8 @@ const jobDocument = z.object({
     })
     .nullable(),
   error: z.object({ type: z.string(), message: z.string(), retryable: z.boolean() }).nullable(),
+  // Absent on jobs made before tracing.
+  traceparent: z.string().nullable().optional(),
 });
 
 /**
@@ -63,6 +66,7 @@ export function jobDocumentToView(jobId: string, data: unknown): JobView {
     startedAt: doc.startedAt,
     finishedAt: doc.finishedAt,
     nextAttemptAt: doc.nextAttemptAt,
+    traceId: traceIdOf(doc.traceparent),
   };
   if (doc.status === "completed" && doc.result !== null) {
     view.result = {

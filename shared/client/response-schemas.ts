@@ -28,6 +28,7 @@ export const jobViewSchema = z.object({
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
   nextAttemptAt: z.string().nullable(),
+  traceId: z.string().nullable().optional(),
   result: result.optional(),
   error: z.object({ type: z.string(), message: z.string(), retryable: z.boolean() }).optional(),
 }) satisfies z.ZodType<JobView>;

@@ -1,5 +1,7 @@
 import type { Deps } from "../deps.ts";
 import type { TaskRequest } from "../ports/task-scheduler.ts";
+import type { Job } from "../store/job-document.ts";
+import { recordDecision } from "../telemetry/decision-metrics.ts";
 import type { Decision } from "./job-change.ts";
 
 /**
@@ -8,9 +10,12 @@ import type { Decision } from "./job-change.ts";
  * them, bounded, before answering), a task no longer needed is deleted (best effort), and the next
  * attempt's task is created. A failed enqueue throws: the caller decides whether to answer 5xx (the
  * handler, so Cloud Tasks redelivers) or to leave it to the sweeper, which finds a queued job
- * without a task after `SWEEP_STALE_MS`.
+ * without a task after `SWEEP_STALE_MS`. `before` is the job the decision was made on (the
+ * `before` of the store's outcome), for the metrics of what it changed.
  */
-export async function carryOut(deps: Deps, decision: Decision): Promise<void> {
+export async function carryOut(deps: Deps, decision: Decision, before: Job): Promise<void> {
+  // Counted first: the decision is committed whatever happens to its task below.
+  recordDecision(deps.metrics, before, decision.job);
   for (const event of decision.events) void deps.events.publish(event);
   const gone = decision.removeTask;
   if (gone !== null) {

@@ -1,7 +1,9 @@
+import { SpanKind } from "@opentelemetry/api";
 import { CloudTasksClient } from "@google-cloud/tasks";
 import { credentials } from "@grpc/grpc-js";
 import { queuePath, type Config } from "../config.ts";
 import { DISPATCH_DEADLINE_MAX_MS, DISPATCH_DEADLINE_MIN_MS } from "../deadlines.ts";
+import { inSpan, TRACEPARENT_HEADER } from "../telemetry/spans.ts";
 import { taskTokenAudience } from "./task-token-verifier.ts";
 
 /** One delivery of a job to the task handler. */
@@ -15,6 +17,11 @@ export interface TaskRequest {
   notBeforeMs?: number;
   /** Cloud Tasks' dispatch deadline for this task, in ms (15 s to 30 min). */
   dispatchDeadlineMs: number;
+  /**
+   * The job's trace context (W3C `traceparent`), sent as {@link TRACEPARENT_HEADER} so the attempt
+   * continues the submit's trace. Absent for jobs made without one.
+   */
+  traceparent?: string;
 }
 
 /** The Cloud Tasks operations the queue needs. */
@@ -110,7 +117,11 @@ export function cloudTasksScheduler(
         httpRequest: {
           httpMethod: "POST" as const,
           url: config.taskHandlerUrl,
-          headers: { "Content-Type": "application/json" },
+          headers: {
+            "Content-Type": "application/json",
+            // Cloud Run replaces an incoming `traceparent`; a header of our own gets through.
+            ...(request.traceparent !== undefined && { [TRACEPARENT_HEADER]: request.traceparent }),
+          },
           body,
           ...(config.tasksServiceAccountEmail && {
             oidcToken: {
@@ -122,12 +133,10 @@ export function cloudTasksScheduler(
         ...(request.notBeforeMs !== undefined && { scheduleTime: toTimestamp(request.notBeforeMs) }),
         dispatchDeadline: { seconds: Math.floor(deadlineMs / 1000), nanos: (deadlineMs % 1000) * 1e6 },
       };
-      try {
-        await client.createTask({ parent, task }, calls.create);
-      } catch (error) {
-        // ALREADY_EXISTS: an earlier call (ours, retried) created it; the task is there either way.
-        if (grpcCode(error) !== GRPC_ALREADY_EXISTS) throw error;
-      }
+      const attributes = { "genqueue.job.id": request.jobId, "genqueue.job.attempt": request.attempt };
+      await inSpan("enqueue task", attributes, () => createTask(client, { parent, task }, calls.create), {
+        kind: SpanKind.PRODUCER,
+      });
       return { taskName: name };
     },
     async remove(jobId, attempt, run) {
@@ -150,6 +159,19 @@ export function cloudTasksScheduler(
       await client.getQueue({ name: parent }, calls.idempotent);
     },
   };
+}
+
+/** CreateTask, where ALREADY_EXISTS means an earlier call (ours, retried) created it: success. */
+async function createTask(
+  client: CloudTasksClient,
+  request: Parameters<CloudTasksClient["createTask"]>[0],
+  options: ReturnType<typeof boundedCallOptions>["create"],
+): Promise<void> {
+  try {
+    await client.createTask(request, options);
+  } catch (error) {
+    if (grpcCode(error) !== GRPC_ALREADY_EXISTS) throw error;
+  }
 }
 
 function toTimestamp(ms: number): { seconds: number; nanos: number } {

@@ -24,11 +24,18 @@ export async function claimJob(deps: Deps, payload: TaskPayload): Promise<ClaimO
     leaseId,
     attempt: payload.attempt,
   });
-  if (!applied.ok) return { kind: "skip", reason: applied.message };
+  // A delivery that takes nothing is counted as a skipped attempt (duplicates, stale retries).
+  const skipped = (operation: string | undefined) =>
+    deps.metrics.add("attempts", { operation: operation ?? "", outcome: "skipped" });
+  if (!applied.ok) {
+    skipped(applied.job?.operation);
+    return { kind: "skip", reason: applied.message };
+  }
   // Events (job.started, or the settlement of a lost attempt) go out without being waited for.
-  await carryOut(deps, applied.decision);
+  await carryOut(deps, applied.decision, applied.before);
   const job = applied.decision.job;
   if (job.status !== "processing" || job.leaseId !== leaseId) {
+    skipped(job.operation);
     return { kind: "skip", reason: `lease expired; job ${job.status}` };
   }
   return { kind: "claimed", job, version: applied.version, leaseId };

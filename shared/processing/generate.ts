@@ -6,6 +6,7 @@ import { expectedOutput } from "../pixellab/expected-output.ts";
 import type { GenerationResult } from "../pixellab/response-decoding.ts";
 import { generatingPercent } from "../progress.ts";
 import { estimatedBytes, MAX_DOCUMENT_BYTES, type Job, type JobResult } from "../store/job-document.ts";
+import { recordUsage } from "../telemetry/usage-metrics.ts";
 import type { AttemptSignal } from "./attempt-signal.ts";
 import type { HeldJob } from "./held-job.ts";
 import type { ProgressReporter } from "./progress-reporter.ts";
@@ -64,7 +65,9 @@ export async function obtainResult(
   const called = deps.clock.now();
   let result: JobResult;
   try {
-    result = fitting(job, toStoredResult(await runGeneration(deps, held, leaseId, attempt, reporter)));
+    const generated = await runGeneration(deps, held, leaseId, attempt, reporter);
+    recordUsage(deps.metrics, job.operation, generated.usage); // paid, even if it turns out too large
+    result = fitting(job, toStoredResult(generated));
   } catch (error) {
     void deps.store.endFlight(job.cacheKey, job.id).catch((failure: unknown) => {
       // Waiting jobs then lead once this flight's lease lapses instead of at once.

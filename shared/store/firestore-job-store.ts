@@ -9,6 +9,7 @@ import { firestoreJobs } from "./firestore-jobs.ts";
 import type { JobStore } from "./job-store.ts";
 import { NO_METER, type OpMeter } from "./op-meter.ts";
 import { firestoreSweeperQueries } from "./firestore-sweeper-queries.ts";
+import { firestoreQueueFigures } from "./firestore-queue-figures.ts";
 import { firestoreSlots } from "./user-slots.ts";
 
 /**
@@ -26,6 +27,7 @@ export function firestoreJobStore(firestore: Firestore, meter: OpMeter = NO_METE
     ...firestoreFlights(firestore, meter),
     ...firestoreDeadLetters(firestore, meter),
     ...firestoreSweeperQueries(firestore, meter),
+    ...firestoreQueueFigures(firestore, meter),
     async probe() {
       await firestore.collection("health").doc("probe").get();
       meter.read();

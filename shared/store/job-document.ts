@@ -44,6 +44,12 @@ export interface Job extends JobState {
    * names reserved for about an hour.
    */
   run: number;
+  /**
+   * The W3C `traceparent` of the span that made the job (the submit), or null (jobs made before
+   * tracing, or without an SDK). Every task of the job carries it, so each attempt continues the
+   * job's one trace; `GET /v1/jobs/{id}` shows its trace id.
+   */
+  traceparent: string | null;
 }
 
 /** What a job id may look like (ours are 32 hex characters; this also keeps Firestore paths safe). */
@@ -94,6 +100,7 @@ const jobDocument = z.object({
   pixellabJobId: z.string().nullable().default(null),
   attemptErrors: z.array(errorRecord).default([]),
   run: z.number().default(0),
+  traceparent: z.string().nullable().default(null),
 });
 
 export function decodeJob(id: string, data: DocumentData | undefined): Job {

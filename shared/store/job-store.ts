@@ -88,9 +88,37 @@ export interface JobStore {
   /** Queued jobs not written since `before`. */
   staleQueued(before: number, limit: number): Promise<Job[]>;
 
+  // ---- queue-wide figures (the gauges and threshold crossings, `telemetry/queue-gauges.ts`) ----
+  /**
+   * What the queue holds at `now` (ms), from aggregation counts (one read per 1,000 entries each),
+   * one 1-document query, and at most `slotLimit` slot documents for the distinct users.
+   */
+  queueCounts(now: number, slotLimit: number): Promise<QueueCounts>;
+  /** Records that the depth reached `level`: true for the first caller only, until it is cleared. */
+  markThresholdCrossed(level: ThresholdLevel, depth: number, now: number): Promise<boolean>;
+  /** Forgets that the depth reached `level` (it went back below), so the next crossing counts. */
+  clearThresholdCrossed(level: ThresholdLevel): Promise<void>;
+
   /** A cheap read, for `/health`. */
   probe(): Promise<void>;
 }
+
+/** Queue-wide counts, at one moment per figure (not one snapshot: each is its own query). */
+export interface QueueCounts {
+  /** Queued jobs, those waiting for a scheduled retry included. */
+  queued: number;
+  /** Queued jobs whose next attempt is scheduled after `now` (`nextAttemptAt > now`). */
+  retryWait: number;
+  processing: number;
+  /** `createdAt` (ms) of the oldest queued job not attempted yet, or null when none waits. */
+  oldestWaitingSince: number | null;
+  deadLetters: number;
+  /** Distinct users holding a per-user slot (among the first `slotLimit` slot documents). */
+  activeUsers: number;
+}
+
+/** The queue-depth thresholds: `QUEUE_WARNING_THRESHOLD` and `QUEUE_CAPACITY`. */
+export type ThresholdLevel = "warning" | "critical";
 
 /** A job and the version its document had when read (changes with every write), for ETags. */
 export interface VersionedJob {

@@ -12,6 +12,7 @@ import {
 } from "./job-store.ts";
 import type { CacheSlot } from "./flight-rules.ts";
 import { memoryFlights } from "./memory-flights.ts";
+import { memoryQueueFigures } from "./memory-queue-figures.ts";
 import { decodePageCursor, encodePageCursor } from "./page-cursor.ts";
 
 /**
@@ -235,6 +236,8 @@ export function memoryJobStore(): JobStore {
         .slice(0, limit)
         .map(copy);
     },
+
+    ...memoryQueueFigures(() => [...jobs.values()].map((j) => j.job), slots.values.bind(slots), deadLetters),
     async probe() {},
   };
 }

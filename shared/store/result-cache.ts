@@ -2,6 +2,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "../logger.ts";
 import { storedResult, type JobResult } from "./job-document.ts";
 import type { CacheEntry, JobStore } from "./job-store.ts";
+import { NO_METRICS, type Metrics } from "../telemetry/metrics.ts";
 
 /**
  * The shared result cache: the store's cache entries (L2, the truth, expiring through a TTL policy)
@@ -30,6 +31,8 @@ export interface ResultCacheOptions {
   hitFlushMs?: number;
   /** Most keys counted between flushes; one more forces a flush, so memory stays bounded. @defaultValue 1_000 */
   maxPendingKeys?: number;
+  /** Where each lookup is counted, by layer and result (`genqueue_cache_lookups_total`). @defaultValue none */
+  metrics?: Metrics;
 }
 
 export function createResultCache(
@@ -41,6 +44,9 @@ export function createResultCache(
   const l1TtlMs = options.l1TtlMs ?? 86_400_000;
   const hits = hitCounter(store, logger, options.hitFlushMs ?? 60_000, options.maxPendingKeys ?? 1_000);
   const l1Key = (key: string) => `cache:${key}`;
+  const metrics = options.metrics ?? NO_METRICS;
+  const lookup = (layer: "redis" | "firestore", result: "hit" | "miss" | "error") =>
+    metrics.add("cacheLookups", { layer, result });
 
   async function l1<T>(what: string, call: (r: Redis) => Promise<T>): Promise<T | undefined> {
     if (redis === undefined) return undefined;
@@ -48,14 +54,23 @@ export function createResultCache(
       return await call(redis);
     } catch (error) {
       logger.warn({ err: error, op: what }, "redis unavailable; serving from Firestore alone");
+      if (what === "get") lookup("redis", "error");
       return undefined;
     }
   }
 
   async function entry(cacheKey: string, now: number): Promise<CacheEntry | undefined> {
-    const found = await store.getCacheEntry(cacheKey);
+    let found: CacheEntry | undefined;
+    try {
+      found = await store.getCacheEntry(cacheKey);
+    } catch (error) {
+      lookup("firestore", "error");
+      throw error;
+    }
     // The TTL policy deletes within about a day of expiry, not at once: check it ourselves.
-    return found !== undefined && found.expireAt > now ? found : undefined;
+    const fresh = found !== undefined && found.expireAt > now ? found : undefined;
+    lookup("firestore", fresh === undefined ? "miss" : "hit");
+    return fresh;
   }
 
   return {
@@ -63,8 +78,13 @@ export function createResultCache(
       const fromL1 = await l1("get", (r) => r.get(l1Key(cacheKey)));
       if (typeof fromL1 === "string") {
         const parsed = storedResult.safeParse(parseJson(fromL1));
-        if (parsed.success) return parsed.data; // anything else (corrupt, old shape) is a miss
+        if (parsed.success) {
+          lookup("redis", "hit");
+          return parsed.data;
+        }
       }
+      // Anything else in Redis (absent, corrupt, an old shape) is a miss; a failed call counted above.
+      if (redis !== undefined && fromL1 !== undefined) lookup("redis", "miss");
       const found = await entry(cacheKey, now);
       if (found === undefined) return undefined;
       const ttl = Math.min(l1TtlMs, found.expireAt - now);

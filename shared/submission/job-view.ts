@@ -1,4 +1,5 @@
 import type { Job } from "../store/job-document.ts";
+import { traceIdOf } from "../telemetry/trace-id.ts";
 
 /** The job as its owner sees it over HTTP. Times are RFC 3339 strings. */
 export interface JobView {
@@ -15,6 +16,11 @@ export interface JobView {
   startedAt: string | null;
   finishedAt: string | null;
   nextAttemptAt: string | null;
+  /**
+   * The job's trace id (one trace holds its submit and every attempt), for a user to quote; null
+   * for a job made without tracing. Optional only because older servers did not send it.
+   */
+  traceId?: string | null;
   result?: {
     images: { base64: string; width: number; height: number; format: "png"; url: string }[];
     usage: Record<string, unknown> | null;
@@ -48,6 +54,7 @@ export function toJobView(job: Job): JobView {
     startedAt: iso(job.startedAt),
     finishedAt: iso(job.finishedAt),
     nextAttemptAt: iso(job.nextAttemptAt),
+    traceId: traceIdOf(job.traceparent),
   };
   if (job.status === "completed" && job.result !== null) {
     view.result = {

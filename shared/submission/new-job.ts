@@ -2,6 +2,7 @@ import { initialJobState } from "../job-state.ts";
 import type { NormalisedRequest } from "../operations/operations.ts";
 import { progressAt } from "../progress.ts";
 import type { Job, JobResult } from "../store/job-document.ts";
+import { currentTraceparent } from "../telemetry/spans.ts";
 
 export interface NewJobFacts {
   id: string;
@@ -13,7 +14,10 @@ export interface NewJobFacts {
   now: number;
 }
 
-/** A job as admitted: queued, holding the user's slot `slot`. */
+/**
+ * A job as admitted: queued, holding the user's slot `slot`. It records the active span (the
+ * submit's request span) as its trace context, which every attempt continues.
+ */
 export function queuedJob(facts: NewJobFacts, slot: number): Job {
   return {
     ...initialJobState(facts.maxAttempts),
@@ -31,6 +35,7 @@ export function queuedJob(facts: NewJobFacts, slot: number): Job {
     pixellabJobId: null,
     attemptErrors: [],
     run: 0,
+    traceparent: currentTraceparent(),
   };
 }
 

@@ -10,6 +10,7 @@ import { cachedJob, type NewJobFacts } from "./new-job.ts";
 import { decodeSubmission, type SubmitOptions } from "./submit-request.ts";
 import { successResponse, type SubmitOutcome } from "./submission-outcome.ts";
 import { noteQueueDepth } from "./queue-threshold.ts";
+import { recordFailedSubmission, recordSubmission } from "../telemetry/submission-metrics.ts";
 
 export interface SubmitCommand {
   userId: string;
@@ -25,6 +26,18 @@ export interface SubmitCommand {
  * holds), then the cache (a hit spends no slot), then the limits, then admission.
  */
 export async function submitJob(deps: Deps, command: SubmitCommand): Promise<SubmitOutcome> {
+  const started = deps.clock.now();
+  try {
+    const outcome = await submit(deps, command);
+    recordSubmission(deps.metrics, outcome, (deps.clock.now() - started) / 1000);
+    return outcome;
+  } catch (error) {
+    recordFailedSubmission(deps.metrics);
+    throw error;
+  }
+}
+
+async function submit(deps: Deps, command: SubmitCommand): Promise<SubmitOutcome> {
   const decoded = decodeSubmission(command.body);
   if (!decoded.ok) {
     return {
@@ -101,6 +114,10 @@ async function decide(deps: Deps, facts: NewJobFacts, options: SubmitOptions): P
   }
 
   const outcome = await admitJob(deps, facts, fresh);
+  // A refusal for a full queue means the depth is at the capacity (the critical level) at least.
+  if (outcome.kind === "rejected" && outcome.problem.type === "/problems/queue-full") {
+    await noteQueueDepth(deps, config.limits.queueCapacity);
+  }
   if (outcome.kind === "accepted") {
     await noteQueueDepth(deps, outcome.position + 1);
     void deps.events.publish({

@@ -1,5 +1,6 @@
 import { settleExpiredLeases } from "./expired-leases.ts";
 import { releaseLeakedSlots } from "./leaked-slots.ts";
+import { recordQueueFigures } from "./queue-figures.ts";
 import type { Tally } from "./tally.ts";
 import { reenqueueStaleJobs } from "./stale-queued.ts";
 import type { Deps } from "../deps.ts";
@@ -30,6 +31,7 @@ const PASSES = {
   expiredLeases: settleExpiredLeases,
   staleQueued: reenqueueStaleJobs,
   leakedSlots: releaseLeakedSlots,
+  queueGauges: recordQueueFigures,
 } as const;
 type PassName = keyof typeof PASSES;
 
@@ -38,7 +40,8 @@ type PassName = keyof typeof PASSES;
  * idempotent and re-checks its document in a transaction or under a deterministic task name, so two
  * sweeps at once (overlapping schedules, manual runs) do each fix at most once. The passes run in
  * order: settling expired leases first frees slots and writes the jobs it requeues (so the stale pass
- * does not see them as stale); the slot pass runs last, after both may have ended jobs.
+ * does not see them as stale); the slot pass runs after both may have ended jobs, and the queue's
+ * gauges are read last, on what the fixes left.
  */
 export async function sweep(deps: Deps, now: number): Promise<SweepReport> {
   const started = performance.now();

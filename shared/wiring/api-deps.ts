@@ -1,9 +1,8 @@
-import { getApps, initializeApp } from "firebase-admin/app";
-import { getAuth } from "firebase-admin/auth";
 import type { Config } from "../config.ts";
 import { createLogger, type Logger } from "../logger.ts";
-import { firebaseIdTokenVerifier, type IdTokenVerifier } from "../ports/id-token-verifier.ts";
+import type { IdTokenVerifier } from "../ports/id-token-verifier.ts";
 import { createCoreClients } from "./core-clients.ts";
+import { firebaseAuthVerifier } from "./firebase-auth.ts";
 import { baseDeps, type Runtime } from "./runtime.ts";
 
 /** Everything the `api` function needs, plus what it must close on shutdown. */
@@ -16,21 +15,17 @@ export function createApiRuntime(
   config: Config,
   options: { logger?: Logger; auth?: IdTokenVerifier } = {},
 ): ApiRuntime {
-  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const logger = options.logger ?? createLogger({ level: config.logLevel, projectId: config.projectId });
   const clients = createCoreClients(config, logger);
   const deps = baseDeps(config, clients, logger);
-  const auth = options.auth ?? firebaseIdTokenVerifier(getAuth(firebaseApp(config.projectId)));
+  const auth = options.auth ?? firebaseAuthVerifier(config.projectId);
   return {
     deps,
     auth,
     firestore: clients.firestore,
     redis: clients.redis,
     meter: clients.meter,
+    prometheus: clients.prometheus,
     close: clients.close,
   };
-}
-
-function firebaseApp(projectId: string) {
-  const name = `queue-${projectId}`;
-  return getApps().find((app) => app.name === name) ?? initializeApp({ projectId }, name);
 }

@@ -9,6 +9,9 @@ import { firestoreJobStore } from "../store/firestore-job-store.ts";
 import type { JobStore } from "../store/job-store.ts";
 import { createOpMeter, type RequestOpMeter } from "../store/op-meter.ts";
 import { createResultCache, type ResultCache } from "../store/result-cache.ts";
+import { createInstanceMetrics } from "../telemetry/instance-metrics.ts";
+import type { Metrics } from "../telemetry/metrics.ts";
+import type { PromMetrics } from "../telemetry/prom-metrics.ts";
 import { createRedisClient } from "./redis-client.ts";
 
 /** The clients every function shares (Firestore, Cloud Tasks, Pub/Sub, the result cache), and their closing. */
@@ -21,6 +24,10 @@ export interface CoreClients {
   tasks: TaskScheduler;
   events: EventPublisher;
   cache: ResultCache;
+  /** This instance's metrics: prom-client for `GET /metrics` and OpenTelemetry for Cloud Monitoring. */
+  metrics: Metrics;
+  /** This instance's prom-client registry, served by `GET /metrics`. */
+  prometheus: PromMetrics;
   redis: Redis | undefined;
   close(): Promise<void>;
 }
@@ -38,6 +45,7 @@ export function createCoreClients(config: Config, logger: Logger): CoreClients {
   const redis = config.redisUrl === undefined ? undefined : createRedisClient(config.redisUrl);
   const meter = createOpMeter();
   const store = firestoreJobStore(firestore, meter);
+  const { metrics, prometheus } = createInstanceMetrics();
   return {
     firestore,
     store,
@@ -47,7 +55,10 @@ export function createCoreClients(config: Config, logger: Logger): CoreClients {
     cache: createResultCache(store, redis, logger, {
       ttlMs: config.cacheTtlMs,
       hitFlushMs: config.cacheHitFlushMs,
+      metrics,
     }),
+    metrics,
+    prometheus,
     redis,
     async close() {
       await Promise.allSettled([firestore.terminate(), pubsub.close(), tasksClient.close(), redis?.quit()]);

@@ -8,13 +8,17 @@ import {
   type TaskTokenVerifier,
 } from "../ports/task-token-verifier.ts";
 import type { ProcessDeps } from "../deps.ts";
+import type { IdTokenVerifier } from "../ports/id-token-verifier.ts";
 import { createCoreClients } from "./core-clients.ts";
+import { firebaseAuthVerifier } from "./firebase-auth.ts";
 import { baseDeps, type Runtime } from "./runtime.ts";
 
 /** Everything the `processJob` function needs. */
 export interface ProcessRuntime extends Runtime<ProcessDeps> {
   /** Undefined only with the local-only switch `UNVERIFIED_TASKS_LOCAL_ONLY` (against the emulator). */
   tokens: TaskTokenVerifier | undefined;
+  /** Verifies the admins' Firebase ID tokens that may scrape `GET /metrics`. */
+  auth: IdTokenVerifier;
 }
 
 /**
@@ -48,13 +52,22 @@ export function taskTokenPolicy(config: Config): TaskTokenPolicy | undefined {
  * Builds the task handler's runtime once per instance. It refuses to start, before any client is
  * made, without a PixelLab key or without what it needs to verify Cloud Tasks' tokens.
  */
-export function createProcessRuntime(config: Config, options: { logger?: Logger } = {}): ProcessRuntime {
+export function createProcessRuntime(
+  config: Config,
+  options: { logger?: Logger; auth?: IdTokenVerifier } = {},
+): ProcessRuntime {
   const apiKey = config.pixellab.apiKey;
   if (apiKey === undefined) {
     throw new ConfigError(["PIXELLAB_API_KEY is not set: the task handler needs the PixelLab API key"]);
   }
   const policy = taskTokenPolicy(config);
-  const logger = options.logger ?? createLogger({ level: config.logLevel, secrets: [apiKey] });
+  const logger =
+    options.logger ??
+    createLogger({
+      level: config.logLevel,
+      secrets: [apiKey],
+      projectId: config.projectId,
+    });
   if (policy === undefined) {
     logger.warn({}, "UNVERIFIED_TASKS_LOCAL_ONLY: deliveries are served without checking their OIDC token");
   }
@@ -75,6 +88,8 @@ export function createProcessRuntime(config: Config, options: { logger?: Logger 
     firestore: clients.firestore,
     redis: clients.redis,
     meter: clients.meter,
+    prometheus: clients.prometheus,
+    auth: options.auth ?? firebaseAuthVerifier(config.projectId),
     close: clients.close,
   };
 }

@@ -6,6 +6,7 @@ import type { Deps } from "../deps.ts";
 import type { Logger } from "../logger.ts";
 import { systemClock } from "../ports/clock.ts";
 import type { RequestOpMeter } from "../store/op-meter.ts";
+import type { PromMetrics } from "../telemetry/prom-metrics.ts";
 import type { CoreClients } from "./core-clients.ts";
 
 /**
@@ -20,6 +21,8 @@ export interface Runtime<D extends Deps = Deps> {
   redis: Redis | undefined;
   /** The Firestore operations the store did, per request and in total. */
   meter: RequestOpMeter;
+  /** This instance's prom-client registry (counters, histograms, process metrics) for `GET /metrics`. */
+  prometheus: PromMetrics;
   close(): Promise<void>;
 }
 
@@ -31,6 +34,7 @@ export function baseDeps(config: Config, clients: CoreClients, logger: Logger): 
     tasks: clients.tasks,
     events: clients.events,
     cache: clients.cache,
+    metrics: clients.metrics,
     clock: systemClock,
     random: Math.random,
     newJobId: () => randomUUID().replaceAll("-", ""),

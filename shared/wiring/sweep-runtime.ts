@@ -1,14 +1,22 @@
 import type { Config } from "../config.ts";
 import { createLogger, type Logger } from "../logger.ts";
+import type { IdTokenVerifier } from "../ports/id-token-verifier.ts";
 import { createCoreClients } from "./core-clients.ts";
+import { firebaseAuthVerifier } from "./firebase-auth.ts";
 import { baseDeps, type Runtime } from "./runtime.ts";
 
 /** Everything the `sweep` function needs, plus what it must close on shutdown. */
-export type SweepRuntime = Runtime;
+export interface SweepRuntime extends Runtime {
+  /** Verifies the admins' Firebase ID tokens that may scrape `GET /metrics`. */
+  auth: IdTokenVerifier;
+}
 
 /** Builds the sweeper's runtime once per instance, from the same clients the other functions use. */
-export function createSweepRuntime(config: Config, options: { logger?: Logger } = {}): SweepRuntime {
-  const logger = options.logger ?? createLogger({ level: config.logLevel });
+export function createSweepRuntime(
+  config: Config,
+  options: { logger?: Logger; auth?: IdTokenVerifier } = {},
+): SweepRuntime {
+  const logger = options.logger ?? createLogger({ level: config.logLevel, projectId: config.projectId });
   const clients = createCoreClients(config, logger);
   const deps = baseDeps(config, clients, logger);
   return {
@@ -16,6 +24,8 @@ export function createSweepRuntime(config: Config, options: { logger?: Logger } 
     firestore: clients.firestore,
     redis: clients.redis,
     meter: clients.meter,
+    prometheus: clients.prometheus,
+    auth: options.auth ?? firebaseAuthVerifier(config.projectId),
     close: clients.close,
   };
 }

@@ -315,5 +315,42 @@ export function jobStoreContract(name: string, make: () => Promise<JobStore>) {
       await expect.poll(() => seen.at(-1)).toBe("cancelled");
       stop();
     });
+
+    it("counts the queue for its gauges, and records a threshold crossing once until it is cleared", async () => {
+      const store = await make();
+      const jobs = [
+        testJob({ userId: "a", createdAt: NOW - 90_000 }),
+        testJob({ userId: "a", createdAt: NOW - 10_000 }),
+        testJob({ userId: "b", createdAt: NOW - 300_000, attempts: 1, nextAttemptAt: NOW + 5_000 }),
+        testJob({ userId: "c", createdAt: NOW - 1, attempts: 1, nextAttemptAt: NOW - 1 }),
+        testJob({ userId: "d", status: "processing", attempts: 1, leaseId: "L", leaseExpiresAt: NOW + 9e5 }),
+        testJob({ userId: "e", status: "completed", finishedAt: NOW }),
+      ];
+      for (const job of jobs) {
+        await store.createJob(job);
+        if (job.status !== "completed") await store.acquireSlot(job.userId, job.id, 5, NOW);
+      }
+      const failing = testJob({ status: "processing", attempts: 3, leaseId: "M", leaseExpiresAt: NOW + 9e5 });
+      await store.createJob(failing);
+      const error = { ...attemptError("quota", NOW), retryable: false };
+      await store.apply(failing.id, (j) => decide(j, { type: "attempt-failed", leaseId: "M", error }, ctx()));
+
+      expect(await store.queueCounts(NOW, 100)).toEqual({
+        queued: 4,
+        retryWait: 1,
+        processing: 1,
+        oldestWaitingSince: NOW - 90_000,
+        deadLetters: 1,
+        activeUsers: 4,
+      });
+      expect((await store.queueCounts(NOW, 1)).activeUsers).toBe(1);
+
+      expect(await store.markThresholdCrossed("warning", 400, NOW)).toBe(true);
+      expect(await store.markThresholdCrossed("warning", 401, NOW)).toBe(false);
+      expect(await store.markThresholdCrossed("critical", 500, NOW)).toBe(true);
+      await store.clearThresholdCrossed("warning");
+      expect(await store.markThresholdCrossed("warning", 400, NOW)).toBe(true);
+      expect(await store.markThresholdCrossed("critical", 500, NOW)).toBe(false);
+    });
   });
 }

@@ -8,6 +8,7 @@ import type { TaskRequest, TaskScheduler } from "../../shared/ports/task-schedul
 import { memoryJobStore } from "../../shared/store/memory-job-store.ts";
 import type { JobStore } from "../../shared/store/job-store.ts";
 import { createResultCache } from "../../shared/store/result-cache.ts";
+import { NO_METRICS } from "../../shared/telemetry/metrics.ts";
 import { DEFAULT_FAKE_API_KEY } from "../tools/pixellab-fake/server.ts";
 
 /** Use-case deps over the in-memory store, with tasks and events recorded where a test can read them. */
@@ -83,6 +84,7 @@ export function memoryDeps(env: Record<string, string> = {}, pixellabUrl?: strin
     tasks,
     events,
     cache: createResultCache(store, undefined, logger, { ttlMs: config.cacheTtlMs }),
+    metrics: NO_METRICS,
     clock: { now: () => Date.now() },
     random: () => 0.5,
     newJobId: () => randomUUID().replaceAll("-", ""),

@@ -19,6 +19,7 @@ import { startCloudTasksEmulator, type CloudTasksEmulator } from "../tools/cloud
 import { buildArtifact, type Artifact } from "../tools/package/build-artifact.ts";
 import { importedPackages } from "../tools/package/production-dependencies.ts";
 import { startArtifactTarget } from "../tools/package/serve-artifact.ts";
+import { startOtlpSink, type OtlpSink } from "../tools/telemetry/otlp-sink.ts";
 import { block, loadTerraform } from "../tools/package/terraform-config.ts";
 import {
   FUNCTION_RESOURCES,
@@ -47,6 +48,8 @@ const services: ServiceProcess[] = [];
 const urls: Record<string, string> = {};
 const timings: string[] = [];
 let queueName = "";
+/** Where the three targets' telemetry preload sends their spans. */
+let otlp: OtlpSink;
 
 async function timed<T>(label: string, step: () => Promise<T> | T): Promise<T> {
   const started = performance.now();
@@ -99,10 +102,17 @@ beforeAll(async () => {
   const ports = { api: await freePort(), process_job: await freePort(), sweep: await freePort() };
   for (const name of FUNCTION_RESOURCES) urls[name] = `http://127.0.0.1:${ports[name]}`;
   const harness = inject(HARNESS_ENV_KEY);
-  await timed("start", () =>
+  otlp = await startOtlpSink();
+  // Cloud Functions runs the function with the source folder as its working directory, which
+  // NODE_OPTIONS' `--import ./shared/telemetry/preload.js` is relative to. The three processes are
+  // spawned synchronously inside this call, so the directory is changed for them alone.
+  const cwd = process.cwd();
+  process.chdir(unpacked);
+  const starting = timed("start", () =>
     Promise.all(
       FUNCTION_RESOURCES.map(async (name) => {
         const deployed = functionEnvironment(module, name);
+        const target = String(block(functionResource(module, name), "build_config")?.entry_point);
         const env: NodeJS.ProcessEnv = {
           PATH: process.env.PATH,
           HOME: process.env.HOME,
@@ -123,12 +133,16 @@ beforeAll(async () => {
           EVENTS_TOPIC: uniqueName("events"),
           LOG_LEVEL: "warn",
           ...("PIXELLAB_API_KEY" in deployed.secrets && { PIXELLAB_API_KEY: "fake-pixellab-key" }),
+          // Telemetry to a local receiver instead of Google's endpoint; Cloud Functions sets the target.
+          OTEL_EXPORTER_OTLP_ENDPOINT: otlp.endpoint,
+          FUNCTION_TARGET: target,
         };
-        const target = String(block(functionResource(module, name), "build_config")?.entry_point);
         services.push(await startArtifactTarget(unpacked, target, ports[name], env));
       }),
     ),
   );
+  process.chdir(cwd);
+  await starting;
   console.log(`[artifact] ${(artifact.sizeBytes / 1024).toFixed(0)} KiB, ${timings.join(", ")}`);
 }, 360_000);
 
@@ -136,6 +150,7 @@ afterAll(async () => {
   await Promise.all(services.map((s) => s.stop()));
   await tasks?.close();
   await emulator?.stop();
+  await otlp?.stop();
   rmSync(work, { recursive: true, force: true });
 });
 
@@ -270,5 +285,27 @@ describe("the artifact, started with the Functions Framework", () => {
       errors: 0,
       failedPasses: [],
     });
+  });
+
+  it("each target loads the telemetry preload that NODE_OPTIONS names, and exports its spans", async () => {
+    expect(artifact.files).toContain("shared/telemetry/preload.js");
+    const jobs = await fetch(`${urls.api}/v1/jobs`); // no token: 401, in a span of its own
+    expect(jobs.status).toBe(401);
+    await fetch(`${urls.sweep}/`, { method: "POST" });
+    // processJob's spans come from the signed delivery above (an attempt on a job that is missing).
+    const services = await waitFor(
+      () => {
+        const seen = new Set(otlp.spans.map((span) => `${span.service}: ${span.name}`));
+        return ["api: GET /v1/jobs", "processJob: processJob attempt", "sweep: POST sweep"].every((s) =>
+          seen.has(s),
+        )
+          ? [...seen]
+          : undefined;
+      },
+      { timeoutMs: 20_000, description: "a span from each of the three targets" },
+    );
+    expect(services).toEqual(
+      expect.arrayContaining(["api: GET /v1/jobs", "processJob: processJob attempt", "sweep: POST sweep"]),
+    );
   });
 });

@@ -7,6 +7,7 @@ import { formatReport, runBench } from "../tools/bench/run.ts";
 const PATH_OPS_FIELDS = [
   "jobs",
   "firestoreReads",
+  "clientReads",
   "firestoreWrites",
   "firestoreDeletes",
   "tasks",

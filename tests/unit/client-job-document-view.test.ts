@@ -60,6 +60,7 @@ const base: JobView = {
   startedAt: null,
   finishedAt: null,
   nextAttemptAt: null,
+  traceId: null,
 };
 
 describe("jobDocumentToView", () => {
@@ -159,6 +160,7 @@ describe("jobDocumentToView agrees with the API's toJobView", () => {
     pixellabJobId: null,
     attemptErrors: [],
     run: 0,
+    traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
     ...overrides,
   });
   const failure = {

@@ -1,14 +1,30 @@
-import { describe, expect, it } from "vitest";
+import { context, trace, TraceFlags } from "@opentelemetry/api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createLogger,
-  parseTraceContext,
   redactSecrets,
-  traceFields,
+  withUniqueKeys,
+  type Logger,
   type LoggerOptions,
 } from "../../shared/logger.ts";
+import { startTelemetry, type Telemetry } from "../../shared/telemetry/tracing-sdk.ts";
+import { repeatedKeys } from "../tools/telemetry/log-keys.ts";
 
 const KEY = "pl-secret-key-0123456789";
 const TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+const SPAN_ID = "00f067aa0ba902b7";
+
+// A context manager, so a span set on a context is the active one inside `context.with`.
+let telemetry: Telemetry;
+beforeAll(() => {
+  telemetry = startTelemetry({
+    serviceName: "logger-test",
+    spanProcessors: [],
+    detectGcp: false,
+    instrumentations: [],
+  });
+});
+afterAll(() => telemetry.shutdown());
 
 /** A logger whose lines are kept in memory, each parsed as JSON (which fails on a non-JSON line). */
 function capture(options: Omit<LoggerOptions, "destination"> = {}) {
@@ -66,16 +82,63 @@ describe("createLogger", () => {
     expect(records().map((r) => r.severity)).toEqual(written);
   });
 
-  it("adds the trace fields to every line of a request's child logger", () => {
-    const { logger, records } = capture();
-    const trace = parseTraceContext({ cloudTrace: `${TRACE_ID}/1;o=1` });
-    logger.child({ ...traceFields(trace, "demo-p"), jobId: "j1" }).info("step");
-    expect(records()[0]).toMatchObject({
-      "logging.googleapis.com/trace": `projects/demo-p/traces/${TRACE_ID}`,
-      "logging.googleapis.com/spanId": "0000000000000001",
-      "logging.googleapis.com/trace_sampled": true,
-      jobId: "j1",
+  it("adds the active span's trace fields to every line, and none outside a span", () => {
+    const { logger, records } = capture({ projectId: "demo-p" });
+    const span = trace.wrapSpanContext({
+      traceId: TRACE_ID,
+      spanId: SPAN_ID,
+      traceFlags: TraceFlags.SAMPLED,
     });
+    context.with(trace.setSpan(context.active(), span), () => logger.child({ jobId: "j1" }).info("step"));
+    logger.info("outside");
+    expect(records()[0]).toEqual({
+      severity: "INFO",
+      message: "step",
+      time: expect.any(String),
+      jobId: "j1",
+      "logging.googleapis.com/trace": `projects/demo-p/traces/${TRACE_ID}`,
+      "logging.googleapis.com/spanId": SPAN_ID,
+      "logging.googleapis.com/trace_sampled": true,
+    });
+    expect(Object.keys(records()[1] ?? {})).toEqual(["severity", "time", "message"]);
+  });
+
+  it("writes no trace fields without a project id, and trace_sampled false for an unsampled span", () => {
+    const bare = capture();
+    const withProject = capture({ projectId: "demo-p" });
+    const span = trace.wrapSpanContext({ traceId: TRACE_ID, spanId: SPAN_ID, traceFlags: TraceFlags.NONE });
+    context.with(trace.setSpan(context.active(), span), () => {
+      bare.logger.info("m");
+      withProject.logger.info("m");
+    });
+    expect(bare.records()[0]).not.toHaveProperty(["logging.googleapis.com/trace"]);
+    expect(withProject.records()[0]).toMatchObject({ "logging.googleapis.com/trace_sampled": false });
+  });
+
+  it.each([
+    {
+      name: "a child binding and a call field",
+      log: (l: Logger) => l.child({ jobId: "a" }).info({ jobId: "b" }, "m"),
+    },
+    {
+      name: "nested child bindings",
+      log: (l: Logger) => l.child({ jobId: "a" }).child({ jobId: "b" }).info("m"),
+    },
+    {
+      name: "a binding and the span's trace field",
+      log: (l: Logger) => l.child({ "logging.googleapis.com/spanId": "a" }).info({ jobId: "b" }, "m"),
+    },
+  ])("writes each key once: $name (the later value wins)", ({ log }) => {
+    const { logger, lines } = capture({ projectId: "demo-p" });
+    const span = trace.wrapSpanContext({
+      traceId: TRACE_ID,
+      spanId: SPAN_ID,
+      traceFlags: TraceFlags.SAMPLED,
+    });
+    context.with(trace.setSpan(context.active(), span), () => log(logger));
+    expect(lines).toHaveLength(1);
+    expect(repeatedKeys(lines[0] ?? "")).toEqual([]);
+    expect(JSON.parse(lines[0] ?? "")).toMatchObject({ jobId: "b" });
   });
 
   it.each([
@@ -146,67 +209,30 @@ describe("redactSecrets", () => {
   });
 });
 
-describe("parseTraceContext", () => {
+describe("withUniqueKeys", () => {
   it.each([
     {
-      name: "W3C traceparent, sampled",
-      headers: { traceparent: `00-${TRACE_ID}-00f067aa0ba902b7-01` },
-      expected: { traceId: TRACE_ID, spanId: "00f067aa0ba902b7", sampled: true },
+      name: "a repeated key keeps its first place and last value",
+      line: '{"a":1,"b":2,"a":3}\n',
+      expected: '{"a":3,"b":2}\n',
     },
     {
-      name: "W3C traceparent, not sampled",
-      headers: { traceparent: `00-${TRACE_ID}-00f067aa0ba902b7-00` },
-      expected: { traceId: TRACE_ID, spanId: "00f067aa0ba902b7", sampled: false },
+      name: "a line without repeats is unchanged",
+      line: '{"a":"x","n":{"a":1}}\n',
+      expected: '{"a":"x","n":{"a":1}}\n',
     },
-    {
-      name: "traceparent wins over the Cloud header",
-      headers: { traceparent: `00-${TRACE_ID}-00f067aa0ba902b7-01`, cloudTrace: `${"a".repeat(32)};o=0` },
-      expected: { traceId: TRACE_ID, spanId: "00f067aa0ba902b7", sampled: true },
-    },
-    {
-      name: "Cloud header with decimal span, sampled",
-      headers: { cloudTrace: `${TRACE_ID.toUpperCase()}/255;o=1` },
-      expected: { traceId: TRACE_ID, spanId: "00000000000000ff", sampled: true },
-    },
-    {
-      name: "Cloud header, trace only",
-      headers: { cloudTrace: TRACE_ID },
-      expected: { traceId: TRACE_ID, sampled: false },
-    },
-    {
-      name: "bad traceparent falls back",
-      headers: { traceparent: "garbage", cloudTrace: `${TRACE_ID};o=1` },
-      expected: { traceId: TRACE_ID, sampled: true },
-    },
-    { name: "no headers", headers: {}, expected: undefined },
-    { name: "short trace id", headers: { cloudTrace: "abc/1;o=1" }, expected: undefined },
-    { name: "non-decimal span", headers: { cloudTrace: `${TRACE_ID}/zz` }, expected: undefined },
-  ])("$name", ({ headers, expected }) => {
-    expect(parseTraceContext(headers)).toEqual(expected);
+    { name: "a line that is not JSON is unchanged", line: "not json\n", expected: "not json\n" },
+  ])("$name", ({ line, expected }) => {
+    expect(withUniqueKeys(line)).toBe(expected);
   });
 });
 
-describe("traceFields", () => {
+describe("repeatedKeys (the test helper that reads repeats JSON.parse hides)", () => {
   it.each([
-    {
-      name: "with span",
-      trace: { traceId: TRACE_ID, spanId: "00000000000000ff", sampled: true },
-      expected: {
-        "logging.googleapis.com/trace": `projects/p-1/traces/${TRACE_ID}`,
-        "logging.googleapis.com/spanId": "00000000000000ff",
-        "logging.googleapis.com/trace_sampled": true,
-      },
-    },
-    {
-      name: "without span",
-      trace: { traceId: TRACE_ID, sampled: false },
-      expected: {
-        "logging.googleapis.com/trace": `projects/p-1/traces/${TRACE_ID}`,
-        "logging.googleapis.com/trace_sampled": false,
-      },
-    },
-    { name: "without trace", trace: undefined, expected: {} },
-  ])("$name", ({ trace, expected }) => {
-    expect(traceFields(trace, "p-1")).toEqual(expected);
+    { line: '{"jobId":"a","x":{"jobId":1},"jobId":"b"}', expected: ["jobId"] },
+    { line: '{"s":"a \\"jobId\\":","jobId":1}', expected: [] },
+    { line: '{"a":[{"a":1}],"b":"}"}', expected: [] },
+  ])("$line", ({ line, expected }) => {
+    expect(repeatedKeys(line)).toEqual(expected);
   });
 });

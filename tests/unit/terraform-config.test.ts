@@ -1,12 +1,15 @@
+import { existsSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, type Config } from "../../shared/config.ts";
 import type { Env } from "../../shared/config-parsers.ts";
 import { taskTokenPolicy } from "../../shared/wiring/process-runtime.ts";
+import { PRELOAD_MODULE } from "../tools/package/build-artifact.ts";
 import { loadTerraform, type HclValue, type TerraformModule } from "../tools/package/terraform-config.ts";
 import {
   deployedEnv,
   FUNCTION_RESOURCES,
   functionEnvironment,
+  PRELOAD_NODE_OPTIONS,
   SAMPLE_INPUTS,
   type FunctionEnvironment,
 } from "../tools/package/terraform-function-env.ts";
@@ -30,6 +33,7 @@ const NOT_SET_ON_PURPOSE: Record<string, string> = {
 const FOR_THE_RUNTIME: Record<string, string> = {
   NODE_ENV:
     "the Functions Framework answers bodies that are not JSON itself, without a stack trace only in production",
+  NODE_OPTIONS: "Node imports the telemetry preload before the function code",
 };
 
 /** Every variable name loadConfig reads, observed by reading its environment through a proxy. */
@@ -110,6 +114,24 @@ describe("the environment Terraform gives the functions", () => {
       serviceAccountEmail: config.tasksServiceAccountEmail,
       issuer: "https://accounts.google.com",
     });
+  });
+
+  it.each(FUNCTION_RESOURCES)("%s starts the telemetry preload before the function code", (name) => {
+    expect(environments[name].plain.NODE_OPTIONS).toBe(PRELOAD_NODE_OPTIONS);
+    expect(PRELOAD_NODE_OPTIONS).toBe("--import ./shared/telemetry/preload.js");
+    // The artifact compiles this module to the .js the option names (build-artifact.ts).
+    expect(existsSync(PRELOAD_MODULE), PRELOAD_MODULE).toBe(true);
+  });
+
+  it.each(FUNCTION_RESOURCES)("%s gets METRICS_TOKEN from Secret Manager, so /metrics accepts it", (name) => {
+    expect(environments[name].secrets.METRICS_TOKEN).toMatchObject({
+      secret: "${google_secret_manager_secret.metrics_token.secret_id}",
+      version: "latest",
+    });
+    expect(Object.keys(environments[name].plain)).not.toContain("METRICS_TOKEN");
+    expect(loadConfig(deployedEnv(environments[name])).metricsToken).toBe(
+      SAMPLE_INPUTS.secrets.METRICS_TOKEN,
+    );
   });
 
   it("api and sweep never see the PixelLab key", () => {

@@ -135,6 +135,9 @@ describe("least privilege", () => {
       "roles/pubsub.publisher on pubsub_topic:events",
       "roles/iam.serviceAccountUser on service_account:tasks_invoker",
       "roles/secretmanager.secretAccessor on secret_manager_secret:redis_url", // only with enable_redis
+      "roles/secretmanager.secretAccessor on secret_manager_secret:metrics_token", // GET /metrics
+      "roles/telemetry.tracesWriter on project", // OTLP spans
+      "roles/monitoring.metricWriter on project", // OTLP counters and histograms
     ];
     const sorted = (grants: string[]) => [...grants].sort();
     expect(sorted(held.api ?? [])).toEqual(
@@ -190,6 +193,25 @@ describe("the PixelLab key", () => {
     expect(versions.filter((v) => String(v.secret).includes("pixellab"))).toEqual([]);
     const outputs = Object.values(module.outputs).map((o) => String(o.value));
     expect(outputs.filter((v) => v.includes("pixellab") && !v.endsWith(".secret_id}"))).toEqual([]);
+  });
+});
+
+describe("METRICS_TOKEN", () => {
+  it("is in Secret Manager, readable by the three functions' accounts (each serves /metrics)", () => {
+    const onToken = grants().filter(
+      (g) => g.body.secret_id === "${google_secret_manager_secret.metrics_token.id}",
+    );
+    expect(onToken.map((g) => [g.role, principals(g.body)])).toEqual([
+      ["roles/secretmanager.secretAccessor", ["api", "process_job", "sweep"]],
+    ]);
+  });
+
+  it("has no secret version Terraform writes and no output holding it (you add the value)", () => {
+    const versions = Object.values(module.resources.google_secret_manager_secret_version ?? {});
+    expect(versions.filter((v) => String(v.secret).includes("metrics_token"))).toEqual([]);
+    const outputs = Object.values(module.outputs).map((o) => String(o.value));
+    expect(outputs.filter((v) => v.includes("metrics_token") && !v.endsWith(".secret_id}"))).toEqual([]);
+    expect(module.variables.metrics_token_secret_id?.default).toBe("metrics-token"); // an id, not a value
   });
 });
 

@@ -14,6 +14,12 @@ import { writeZip } from "./zip-writer.ts";
 export const FUNCTION_MODULES = ["functions/api.ts", "functions/process-job.ts", "functions/sweep.ts"];
 
 /**
+ * The telemetry preload, compiled beside them but imported by nothing: the deployment loads it
+ * first with `NODE_OPTIONS=--import ./shared/telemetry/preload.js` (paths relative to the source root).
+ */
+export const PRELOAD_MODULE = "shared/telemetry/preload.ts";
+
+/**
  * The zip Terraform uploads (`terraform/source.tf`) and the default folder for it: `dist/`, which
  * git, ESLint and Prettier already ignore.
  */
@@ -44,7 +50,7 @@ function compile(root: string, outDir: string): void {
   );
   if (parsed === undefined) throw new Error("package: tsconfig.build.json could not be read");
   const program = ts.createProgram({
-    rootNames: FUNCTION_MODULES.map((file) => path.join(root, file)),
+    rootNames: [...FUNCTION_MODULES, PRELOAD_MODULE].map((file) => path.join(root, file)),
     options: parsed.options,
   });
   const result = program.emit();

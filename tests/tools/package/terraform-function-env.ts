@@ -1,3 +1,4 @@
+import { PRELOAD_MODULE } from "./build-artifact.ts";
 import {
   block,
   blocks,
@@ -19,8 +20,19 @@ export const SAMPLE_INPUTS = {
       "genq-tasks-invoker@demo-deploy-check.iam.gserviceaccount.com",
   },
   /** What the secret variables hold once deployed (Redis only with enable_redis). */
-  secrets: { PIXELLAB_API_KEY: "pl-secret-key-0123456789", REDIS_URL: "redis://:auth-string@10.0.0.3:6379" },
+  secrets: {
+    PIXELLAB_API_KEY: "pl-secret-key-0123456789",
+    METRICS_TOKEN: "mt-0123456789abcdef0123456789abcdef0123",
+    REDIS_URL: "redis://:auth-string@10.0.0.3:6379",
+  },
 };
+
+/**
+ * What every function's NODE_OPTIONS must be: Node imports the telemetry preload (the artifact's
+ * compiled `PRELOAD_MODULE`, from the source root, the function's working directory) before the
+ * function code.
+ */
+export const PRELOAD_NODE_OPTIONS = `--import ./${PRELOAD_MODULE.replace(/\.ts$/, ".js")}`;
 
 /** The environment as deployed: the plain variables plus each secret's sample value. */
 export function deployedEnv(env: FunctionEnvironment): Record<string, string> {

@@ -47,8 +47,11 @@ function printReady(running: NonNullable<typeof stack>): void {
     if (name.startsWith("PixelLab") && running.realPixelLab) continue;
     console.log(`  ${name.padEnd(width)}  ${url}`);
   }
+  for (const note of running.notes) console.log(`  ${note}`);
   console.log(
     '\nOpen the web client, or: npm run generate -- "a knight with a sword" --size 64 --out knight.png',
   );
+  if (running.spansFile !== undefined) console.log("A job's timeline: npm run trace -- <jobId>");
+  if (running.prometheus) console.log(`/metrics takes: Authorization: Bearer ${running.metricsToken}`);
   console.log("Ctrl-C stops everything.");
 }

@@ -1,6 +1,20 @@
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { startServiceProcess, logTail, type ServiceProcess } from "../../harness/service-process.ts";
 import { waitFor } from "../../harness/wait-for.ts";
+
+const TELEMETRY_PRELOAD = path.resolve("shared/telemetry/preload.ts");
+
+/**
+ * The function's telemetry settings: its target as `service.name`, and spans exported to
+ * `OTEL_EXPORTER_OTLP_ENDPOINT` (the stack's receiver) when the caller gives one; without it the
+ * preload starts nothing (`OTEL_SDK_DISABLED=true`), so nothing tries to reach an absent receiver.
+ */
+function telemetryEnv(target: string, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const exporting = endpoint !== undefined && endpoint !== "";
+  return { ...env, FUNCTION_TARGET: target, ...(!exporting && { OTEL_SDK_DISABLED: "true" }) };
+}
 
 /**
  * Runs one function target the way Cloud Functions does, in its own process: the Functions
@@ -12,8 +26,16 @@ export async function startFunction(
   port: number,
   env: NodeJS.ProcessEnv,
 ): Promise<ServiceProcess> {
-  const args = [path.resolve("tests/tools/stack/serve-function.ts"), source, target, String(port)];
-  const service = startServiceProcess(target, process.execPath, args, env);
+  const args = [
+    // The SDK starts before the function code, as NODE_OPTIONS makes it in the deployment.
+    "--import",
+    pathToFileURL(TELEMETRY_PRELOAD).href,
+    path.resolve("tests/tools/stack/serve-function.ts"),
+    source,
+    target,
+    String(port),
+  ];
+  const service = startServiceProcess(target, process.execPath, args, telemetryEnv(target, env));
   try {
     // Any HTTP answer proves the server is up (the sweep target answers 405 to GET, say).
     await waitFor(

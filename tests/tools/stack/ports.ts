@@ -14,6 +14,13 @@ export interface StackPorts {
   processJob: number;
   sweep: number;
   web: number;
+  /**
+   * The OTLP/HTTP receiver the functions send their spans to. Without it (a caller that leaves it
+   * out, like the chaos stack) the functions export nothing.
+   */
+  otlp?: number;
+  /** Prometheus, scraping the functions' `/metrics`; left out, or not installed, it is not started. */
+  prometheus?: number;
 }
 
 export const DEFAULT_PORTS: StackPorts = {
@@ -28,6 +35,8 @@ export const DEFAULT_PORTS: StackPorts = {
   processJob: 8082,
   sweep: 8083,
   web: 5173,
+  otlp: 4318,
+  prometheus: 9090,
 };
 
 function isFree(port: number): Promise<boolean> {
@@ -40,7 +49,7 @@ function isFree(port: number): Promise<boolean> {
 
 /** Names every port that is taken, so the stack stops before starting anything. */
 export async function takenPorts(ports: StackPorts): Promise<string[]> {
-  const entries = Object.entries(ports) as [keyof StackPorts, number][];
+  const entries = Object.entries(ports).filter((e): e is [keyof StackPorts, number] => e[1] !== undefined);
   const checks = await Promise.all(
     entries.map(async ([name, port]) => ((await isFree(port)) ? undefined : `${name} (${port})`)),
   );

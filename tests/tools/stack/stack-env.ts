@@ -1,9 +1,14 @@
+import { randomBytes } from "node:crypto";
 import type { StackPorts } from "./ports.ts";
 
 export const STACK_PROJECT = "demo-generation-queue";
 export const STACK_QUEUE = `projects/${STACK_PROJECT}/locations/us-central1/queues/generation`;
 export const STACK_SERVICE_ACCOUNT = `generation-queue@${STACK_PROJECT}.iam.gserviceaccount.com`;
 export const FAKE_PIXELLAB_KEY = "fake-pixellab-key";
+/** Where `npm start` keeps what it records (the spans file, Prometheus' folder), from the repo root. */
+export const STACK_STATE_DIR = ".tmp/stack";
+/** The spans file's name in that folder: the OTLP receiver appends to it, `npm run trace` reads it. */
+export const SPANS_FILE_NAME = "spans.jsonl";
 
 /**
  * The environment every function of the local stack runs with: the production variables, pointed
@@ -36,6 +41,10 @@ export function functionEnv(ports: StackPorts, outer: NodeJS.ProcessEnv): NodeJS
     // The offline server answers in milliseconds: poll its background jobs often.
     PIXELLAB_POLL_INTERVAL_MS: realPixelLab ? "2000" : "200",
     LOG_LEVEL: outer.LOG_LEVEL ?? "info",
+    // The bearer token `/metrics` takes (Prometheus sends it): the caller's, or a new one per stack.
+    METRICS_TOKEN: outer.METRICS_TOKEN || randomBytes(32).toString("hex"),
+    // The stack's OTLP receiver, when it runs one: the preload sends spans there as OTLP/HTTP JSON.
+    ...(ports.otlp !== undefined && { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${ports.otlp}` }),
   };
 }
 

@@ -1,3 +1,4 @@
+import { rmSync } from "node:fs";
 import path from "node:path";
 import { PubSub } from "@google-cloud/pubsub";
 import { CloudTasksClient } from "@google-cloud/tasks";
@@ -14,8 +15,17 @@ import {
 import { checkPrerequisites } from "../../harness/prerequisites.ts";
 import { ServiceScope, type ServiceProcess } from "../../harness/service-process.ts";
 import { startFunction, startNodeTool } from "./function-process.ts";
+import { startOtlpReceiver, type OtlpReceiver } from "./otlp-receiver.ts";
 import { DEFAULT_PORTS, takenPorts, type StackPorts } from "./ports.ts";
-import { functionEnv, STACK_PROJECT, STACK_QUEUE, webConfig } from "./stack-env.ts";
+import { PROMETHEUS_MISSING_NOTE, stackPrometheus, startPrometheus } from "./prometheus.ts";
+import {
+  functionEnv,
+  SPANS_FILE_NAME,
+  STACK_PROJECT,
+  STACK_QUEUE,
+  STACK_STATE_DIR,
+  webConfig,
+} from "./stack-env.ts";
 import { startWebServer } from "./web-server.ts";
 
 export interface StackOptions {
@@ -25,6 +35,11 @@ export interface StackOptions {
   /** Progress lines (which service is up). */
   log?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Where the spans file (`spans.jsonl`) and Prometheus' folder go; `npm run trace` reads the
+   * default one. @defaultValue `.tmp/stack`
+   */
+  stateDir?: string;
 }
 
 export interface RunningStack {
@@ -33,6 +48,14 @@ export interface RunningStack {
   /** Whether PixelLab is the real API (PIXELLAB_API_KEY set) or the offline server. */
   realPixelLab: boolean;
   startupMs: number;
+  /** The spans file the OTLP receiver appends to; undefined without `ports.otlp`. */
+  spansFile: string | undefined;
+  /** Whether Prometheus runs (it needs `ports.prometheus` and the `prometheus` binary). */
+  prometheus: boolean;
+  /** The bearer token the functions' `/metrics` accept. */
+  metricsToken: string;
+  /** One-line remarks for the ready table (what was left out, and why). */
+  notes: string[];
   stop(): Promise<void>;
 }
 
@@ -54,14 +77,26 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   const tools = checkPrerequisites();
   const env = functionEnv(ports, outer);
   loadConfig(env); // the functions' configuration, validated before anything starts
+  const stateDir = path.resolve(options.stateDir ?? STACK_STATE_DIR);
+  const prometheus = stackPrometheus(ports, outer, stateDir, env.METRICS_TOKEN ?? "");
+  const spansFile = ports.otlp === undefined ? undefined : path.join(stateDir, SPANS_FILE_NAME);
   // Every process joins the scope when spawned, so a stop (a failure, or Ctrl-C) mid-start reaches
   // the ones still coming up too, not only those already answering.
   const services = new ServiceScope();
   let web: PreviewServer | undefined;
   let sweeper: NodeJS.Timeout | undefined;
+  let receiver: OtlpReceiver | undefined;
+  // Prometheus' folder goes with the stack, also when a signal ends the process mid-start.
+  const removePrometheusDir = () => {
+    if (prometheus !== undefined) rmSync(prometheus.dir, { recursive: true, force: true });
+  };
+  process.on("exit", removePrometheusDir);
   const stop = async () => {
     clearInterval(sweeper);
     await Promise.all([web?.close(), services.stop()]);
+    await receiver?.stop(); // after the functions: what they flush on the way out still lands
+    removePrometheusDir();
+    process.removeListener("exit", removePrometheusDir);
   };
   const track = (s: { process: ServiceProcess } | ServiceProcess) =>
     log(`  up: ${("process" in s ? s.process : s).name}`);
@@ -76,8 +111,13 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
         startAuthEmulator(STACK_PROJECT, { port: ports.auth }).then(track),
         startRedis(tools, ports.redis).then(track),
         startTools(ports, env, outer).then((list) => list.forEach(track)),
+        prometheus === undefined ? undefined : startPrometheus(prometheus).then(track),
       ]);
       await prepareCloud(ports, env);
+      if (ports.otlp !== undefined && spansFile !== undefined) {
+        receiver = await startOtlpReceiver({ port: ports.otlp, file: spansFile });
+        log("  up: otlp-receiver");
+      }
       for (const [target, source, port] of [
         ["api", "functions/api.ts", ports.api],
         ["processJob", "functions/process-job.ts", ports.processJob],
@@ -95,9 +135,13 @@ export async function startStack(options: StackOptions = {}): Promise<RunningSta
   }
   return {
     ports,
-    urls: stackUrls(ports),
+    urls: { ...stackUrls(ports), ...observabilityUrls(ports, spansFile, prometheus !== undefined) },
     realPixelLab: env.PIXELLAB_BASE_URL?.startsWith("http://127.0.0.1") === false,
     startupMs: Math.round(performance.now() - started),
+    spansFile,
+    prometheus: prometheus !== undefined,
+    metricsToken: env.METRICS_TOKEN ?? "",
+    notes: ports.prometheus !== undefined && prometheus === undefined ? [PROMETHEUS_MISSING_NOTE] : [],
     stop,
   };
 }
@@ -151,6 +195,17 @@ function startSweeper(ports: StackPorts, everyMs: number, log: (line: string) =>
   }, everyMs);
   timer.unref();
   return timer;
+}
+
+/** The receiver and Prometheus lines of the ready table, for the parts that run. */
+function observabilityUrls(ports: StackPorts, spansFile: string | undefined, prometheus: boolean) {
+  const urls: Record<string, string> = {};
+  if (spansFile !== undefined)
+    urls["OTLP receiver (spans)"] =
+      `http://127.0.0.1:${ports.otlp}/v1/traces → ${path.relative(process.cwd(), spansFile)}`;
+  if (prometheus)
+    urls["Prometheus"] = `http://127.0.0.1:${ports.prometheus}/ (scrapes every /metrics every 5 s)`;
+  return urls;
 }
 
 export function stackUrls(ports: StackPorts): Record<string, string> {

@@ -11,7 +11,9 @@ import { build, preview, type PreviewServer } from "vite";
 export async function startWebServer(port: number, config: unknown): Promise<PreviewServer> {
   const root = path.resolve("shared/web");
   const outDir = path.resolve(".tmp", `web-${port}`);
-  await build({ configFile: false, root, logLevel: "warn", build: { outDir, emptyOutDir: true } });
+  // The config file lists the pages (the web client and the operator page).
+  const configFile = path.join(root, "vite.config.ts");
+  await build({ configFile, root, logLevel: "warn", build: { outDir, emptyOutDir: true } });
   writeFileSync(path.join(outDir, "config.json"), JSON.stringify(config));
   return preview({
     configFile: false,
