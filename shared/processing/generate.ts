@@ -20,6 +20,11 @@ export interface Obtained {
   shared: boolean;
   /** Time spent waiting on PixelLab's answers (or on another job's generation), in ms. */
   pixellabMs: number;
+  /**
+   * The leader's write of the result under its cache key, still in flight: the completion goes out
+   * beside it, not after it (see {@link obtainResult}); never rejects.
+   */
+  stored: Promise<void>;
 }
 
 /**
@@ -27,8 +32,11 @@ export interface Obtained {
  * rules in `flight-rules.ts`): a result this job already paid for (stored before an earlier attempt
  * could record it), or one produced for the same request since this job was submitted, is used as
  * it is; a generation of the same request in flight for another job is waited for; otherwise this
- * job leads. A leader's result is stored under the cache key *before* the job's completion, so a
- * failed completion or a dead instance costs a redelivery, not a second generation. A leader that
+ * job leads. A leader's result is stored under the cache key while the job's completion is written:
+ * whichever of the two lands, a redelivery pays nothing again (a failed completion finds the stored
+ * result; a completed job needs none), and neither waits for the other, which saves the handler a
+ * round trip. A result that could not be stored ends the flight, so waiting jobs lead rather than
+ * wait for a result that will not come. A leader that
  * fails ends its flight and the next waiting job leads with its own attempt: followers never
  * inherit another user's error, they retry on their own.
  *
@@ -56,7 +64,8 @@ export async function obtainResult(
     if (flight.kind === "stored") {
       const shared = flight.entry.jobId !== job.id;
       deps.logger.info({ producedBy: flight.entry.jobId }, "result already stored; PixelLab not called");
-      return { result: fitting(job, flight.entry.result), shared, pixellabMs: deps.clock.now() - started };
+      const result = fitting(job, flight.entry.result);
+      return { result, shared, pixellabMs: deps.clock.now() - started, stored: Promise.resolve() };
     }
     deps.logger.info({ leader: flight.jobId }, "the same request is being generated; waiting for it");
     await deps.store.awaitFlight(job.cacheKey, flight.jobId, flight.until - now, attempt.signal);
@@ -77,11 +86,12 @@ export async function obtainResult(
   }
   const pixellabMs = deps.clock.now() - called;
   reporter.stage("storing");
-  await deps.cache.put(job.cacheKey, result, job.id, deps.clock.now()).catch((error: unknown) => {
+  const stored = deps.cache.put(job.cacheKey, result, job.id, deps.clock.now()).catch((error: unknown) => {
     // The completion still stores it on the job; only the crash window stays open this once.
-    deps.logger.warn({ err: error, jobId: job.id }, "result not stored before completion");
+    deps.logger.warn({ err: error }, "result not stored under its cache key");
+    void deps.store.endFlight(job.cacheKey, job.id).catch(() => undefined);
   });
-  return { result, shared: false, pixellabMs };
+  return { result, shared: false, pixellabMs, stored };
 }
 
 /** A result too large for a Firestore document fails the job clearly rather than being truncated. */

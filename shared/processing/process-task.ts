@@ -106,9 +106,16 @@ async function attemptOnce(
   await reporter.close();
   facts.pixellabMs = obtained.pixellabMs;
   facts.sharedGeneration = obtained.shared;
-  if (attempt.reason() === "lease-lost") return { kind: "lease-lost", jobId: job.id };
+  if (attempt.reason() === "lease-lost") {
+    await obtained.stored;
+    return { kind: "lease-lost", jobId: job.id };
+  }
   // A cancel that arrived during the call wins over its result: the decision sees the request.
-  return settle(deps, held, { type: "result-ready", leaseId, result: obtained.result });
+  const [outcome] = await Promise.all([
+    settle(deps, held, { type: "result-ready", leaseId, result: obtained.result }),
+    obtained.stored,
+  ]);
+  return outcome;
 }
 
 /** Decides what a failed or stopped attempt means. */

@@ -64,6 +64,9 @@ describe("bench, quick run", () => {
       const miss = s.operations.cacheMiss;
       expect(miss.jobs, where).toBeGreaterThan(0);
       expect(miss.firestoreWrites, where).toBeGreaterThan(0);
+      // The submission's own reads (claim, cache, count) are attributed to it through its trace, and
+      // the handler's claim read through the job id: at least 4 per job, counted by the store.
+      expect(miss.firestoreReads, where).toBeGreaterThanOrEqual(4);
       expect([miss.tasks, miss.pixellabCalls, miss.handlerDeliveries], where).toEqual([1, 1, 1]);
       expect(miss.pubsubMessages, where).toBeGreaterThan(0);
     }

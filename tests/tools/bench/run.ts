@@ -58,6 +58,9 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     env: { QUEUE_CAPACITY: String(o.queueCapacity), LOG_LEVEL: "info" },
     rulesFile: path.resolve("firestore.rules"),
     log: o.log,
+    // As in production: the SDK on, and each request's log lines under its trace, which is how
+    // the figures of a submission and its polls are told apart.
+    telemetry: true,
   });
   let pool: UserPool | undefined;
   let events: EventCounter | undefined;

@@ -31,7 +31,7 @@ export interface SubmissionRecord {
   kind: string;
   key: string;
   tag: string;
-  /** `X-Cloud-Trace-Context` of every request it made, so the api's log lines can be attributed to it. */
+  /** The W3C trace id of every request it made (`traceparent`), so the api's log lines can be attributed to it. */
   traceId: string;
   /** When the first POST was sent, epoch ms. */
   sentAt: number;
@@ -200,7 +200,8 @@ async function submit(
 function tracedFetch(record: SubmissionRecord): typeof fetch {
   return async (input, init) => {
     const headers = new Headers(init?.headers);
-    headers.set("x-cloud-trace-context", `${record.traceId}/1;o=1`);
+    // W3C trace context, which the api's request span continues: its log lines carry this trace.
+    headers.set("traceparent", `00-${record.traceId}-${randomBytes(8).toString("hex")}-01`);
     const started = performance.now();
     try {
       return await fetch(input, { ...init, headers });

@@ -13,6 +13,7 @@ import { checkPrerequisites, type Prerequisites } from "../../harness/prerequisi
 import { allServices, type ServiceProcess } from "../../harness/service-process.ts";
 import { startFakePixelLab, type FakePixelLab, type FakePixelLabOptions } from "../pixellab-fake/server.ts";
 import { startFunction, startNodeTool } from "./function-process.ts";
+import { startOtlpReceiver } from "./otlp-receiver.ts";
 import type { StackPorts } from "./ports.ts";
 import { functionEnv, STACK_PROJECT, STACK_QUEUE } from "./stack-env.ts";
 import { prepareCloud } from "./start-stack.ts";
@@ -36,6 +37,11 @@ export interface TestStackOptions {
   rulesFile?: string;
   /** Progress lines (which service is up, with its pid). @defaultValue none */
   log?: (line: string) => void;
+  /**
+   * Run the functions with the OpenTelemetry SDK on, exporting to an OTLP receiver of this stack's
+   * (spans into `.tmp/test-stack-<pid>/spans.jsonl`), as production runs them. @defaultValue false
+   */
+  telemetry?: boolean;
 }
 
 /** The local stack's parts on free ports, each process a handle that can be stopped and started again. */
@@ -82,7 +88,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   process.env.METADATA_SERVER_DETECTION = "none";
   const tools = checkPrerequisites();
   const pixellab = await startFakePixelLab({ ...options.pixellab, port: 0 });
-  const ports = await freePorts(pixellab.port);
+  const ports = await freePorts(pixellab.port, options.telemetry === true);
+  const receiver =
+    ports.otlp === undefined
+      ? undefined
+      : await startOtlpReceiver({
+          port: ports.otlp,
+          file: path.join(ROOT, ".tmp", `test-stack-${process.pid}`, "spans.jsonl"),
+        });
   const env: NodeJS.ProcessEnv = {
     ...functionEnv(ports, { PATH: process.env.PATH, HOME: process.env.HOME }),
     ...options.env,
@@ -108,6 +121,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     if (pubsub !== undefined) signalGroup(pubsub.pid, "SIGCONT"); // a frozen emulator cannot stop
     await Promise.allSettled([clients.tasks?.close(), clients.firestore?.terminate()]);
     await Promise.allSettled([...services.values()].map((s) => s.stop()));
+    await receiver?.stop(); // after the functions: what they flush on the way out still lands
     await pixellab.stop();
     process.removeListener("exit", killAll);
     if (previousFirestore === undefined) delete process.env.FIRESTORE_EMULATOR_HOST;
@@ -200,8 +214,9 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
-async function freePorts(pixellab: number): Promise<StackPorts> {
+async function freePorts(pixellab: number, telemetry: boolean): Promise<StackPorts> {
   const names = ["firestore", "pubsub", "auth", "tasks", "tasksAdmin", "redis", "api", "processJob", "sweep"];
+  if (telemetry) names.push("otlp");
   const ports: Record<string, number> = { pixellab, web: 0 };
   const taken = new Set([pixellab]);
   for (const name of names) {
