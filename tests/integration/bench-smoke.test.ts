@@ -1,6 +1,7 @@
 import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { FIXED_QUEUE_SETTINGS } from "../../shared/queue-settings.ts";
 import { formatReport, runBench } from "../tools/bench/run.ts";
 
 /** The fields of one path's per-job averages, as `npm run cost` reads them. */
@@ -65,8 +66,10 @@ describe("bench, quick run", () => {
       expect(miss.jobs, where).toBeGreaterThan(0);
       expect(miss.firestoreWrites, where).toBeGreaterThan(0);
       // The submission's own reads (claim, cache, count) are attributed to it through its trace, and
-      // the handler's claim read through the job id: at least 4 per job, counted by the store.
-      expect(miss.firestoreReads, where).toBeGreaterThanOrEqual(4);
+      // the handler's claim read through the job id: 4 per job, counted by the store (1 if the
+      // submissions' log lines were not attributed at all). A line still being written when the
+      // scenario is read may be missed, so the check is that attribution works, not the exact count.
+      expect(miss.firestoreReads, where).toBeGreaterThan(2);
       expect([miss.tasks, miss.pixellabCalls, miss.handlerDeliveries], where).toEqual([1, 1, 1]);
       expect(miss.pubsubMessages, where).toBeGreaterThan(0);
     }
@@ -110,7 +113,7 @@ describe("bench, quick run", () => {
       expect(ops.jobs, name).toBeGreaterThan(0);
     }
     expect(written.config.queueConcurrency).toBe(10);
-    expect(written.config.maxDispatchesPerSecond).toBe(20);
+    expect(written.config.maxDispatchesPerSecond).toBe(FIXED_QUEUE_SETTINGS.maxDispatchesPerSecond);
     expect(written.config.pixellabLatencyMs).toEqual([0, 500]);
     expect(typeof written.limits.bindingLimit).toBe("string");
     expect(written.scenarios).toHaveLength(report.scenarios.length);

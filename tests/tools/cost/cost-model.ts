@@ -13,26 +13,8 @@ import {
 } from "./prices.ts";
 
 /** What the benchmark measured on one path, each an average per job (bench `report.operations`). */
-export interface PathOps {
-  jobs: number;
-  firestoreReads: number;
-  /** Reads of clients polling the job over HTTP; billed like the job's own. */
-  clientReads: number;
-  firestoreWrites: number;
-  firestoreDeletes: number;
-  /** Cloud Tasks tasks created. */
-  tasks: number;
-  pixellabCalls: number;
-  pubsubMessages: number;
-  /** api requests, and their total time in ms. */
-  apiRequests: number;
-  apiMs: number;
-  /** processJob deliveries, and their total time in ms (the offline PixelLab's wait included). */
-  handlerDeliveries: number;
-  handlerMs: number;
-  /** Bytes kept (job document + cache entry). */
-  storedBytes: number;
-}
+export type { PathOps } from "../bench/accounting.ts";
+import type { PathOps } from "../bench/accounting.ts";
 
 export const PATHS = ["cacheMiss", "cacheHit", "dedup"] as const;
 export type PathName = (typeof PATHS)[number];
