@@ -28,6 +28,12 @@ export interface QueueClientOptions {
   fetch?: typeof fetch;
   /** No first listener snapshot within this many ms → `watch` polls instead. @defaultValue 5_000 */
   listenerStartTimeoutMs?: number;
+  /**
+   * How long a listener may stay quiet on a job that has not ended before the client asks the API
+   * once, in ms: a listener that silently stopped delivering (seen on the emulator under load)
+   * must not leave a watcher waiting until its deadline. @defaultValue 15_000
+   */
+  listenerQuietCheckMs?: number;
   /** How long each poll may be held by the API until the job changes, 1..25 s. @defaultValue 20 */
   pollWaitSeconds?: number;
   /** `watch`'s overall deadline, in ms, unless the call gives its own. @defaultValue 900_000 (15 min) */
@@ -132,6 +138,7 @@ export function createQueueClient(options: QueueClientOptions): QueueClient {
         http,
         listen: options.listen,
         listenerStartTimeoutMs: options.listenerStartTimeoutMs ?? 5_000,
+        listenerQuietCheckMs: options.listenerQuietCheckMs ?? 15_000,
         poll: { waitSeconds, retry, minIntervalMs: 1_000 },
         timeoutMs: opts.timeoutMs ?? options.watchTimeoutMs ?? 15 * 60_000,
         transport: opts.transport ?? "auto",

@@ -18,6 +18,8 @@ export interface WatchSettings {
   listen: JobListener | undefined;
   /** No first snapshot from the listener within this many ms → polling. */
   listenerStartTimeoutMs: number;
+  /** After the first snapshot, a listener quiet this long (ms) makes the watch ask the API once. */
+  listenerQuietCheckMs: number;
   poll: PollSettings;
   /** Overall deadline from the first iteration, in ms. */
   timeoutMs: number;
@@ -65,8 +67,10 @@ export async function* watchJob(jobId: string, settings: WatchSettings): AsyncGe
 
 /**
  * The listener's states while it works. Returns (so the caller can fall back) on its first error or
- * when no first snapshot arrives within `listenerStartTimeoutMs`; after that first snapshot a quiet
- * listener is trusted, since a queued job may rightly not change for a long time.
+ * when no first snapshot arrives within `listenerStartTimeoutMs`. After that first snapshot a quiet
+ * listener is trusted (a queued job may rightly not change for a long time), but checked: every
+ * `listenerQuietCheckMs` without a snapshot the job is read once over HTTP, so a listener that
+ * silently stopped delivering costs a watcher that long, not its whole deadline.
  */
 async function* listenerStates(
   listen: JobListener,
@@ -76,14 +80,33 @@ async function* listenerStates(
 ): AsyncGenerator<JobView> {
   const channel = openListenerChannel(listen, jobId);
   try {
-    let waitMs: number | undefined = settings.listenerStartTimeoutMs;
+    let waitMs: number = settings.listenerStartTimeoutMs;
+    let started = false;
     for (;;) {
       const item = await channel.next(waitMs, signal);
-      if (item === "timeout" || item.kind === "error") return;
-      waitMs = undefined;
+      if (item === "timeout" && !started) return;
+      if (item === "timeout") {
+        yield await readOnce(settings, jobId, signal);
+        continue;
+      }
+      if (item.kind === "error") return;
+      started = true;
+      waitMs = settings.listenerQuietCheckMs;
       yield item.job;
     }
   } finally {
     channel.close();
+  }
+}
+
+/** The job as the API has it now: one request, answered at once (the poller's first). */
+async function readOnce(settings: WatchSettings, jobId: string, signal: AbortSignal): Promise<JobView> {
+  const states = pollJobStates(settings.http, jobId, signal, settings.poll);
+  try {
+    const first = await states.next();
+    if (first.done === true) throw new Error(`no state for job ${jobId}`);
+    return first.value;
+  } finally {
+    await states.return(undefined);
   }
 }

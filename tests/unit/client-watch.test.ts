@@ -63,6 +63,7 @@ const fastClient = (fetch: typeof globalThis.fetch, listen?: JobListener) =>
     fetch,
     ...(listen && { listen }),
     listenerStartTimeoutMs: 30,
+    listenerQuietCheckMs: 40,
     pollRetryBaseMs: 5,
     pollRetryMaxMs: 20,
   });
@@ -148,6 +149,17 @@ describe("watch with a listener", () => {
       "listener:completed:100",
     ]);
     expect(api.requests).toHaveLength(0);
+    expect(listener.state.subscribed).toBe(0);
+  });
+
+  it("asks the API once when a started listener goes quiet, and ends at the terminal state it reports", async () => {
+    const listener = drivenListener();
+    const api = scriptedApi([view("completed", 100)]);
+    const watching = collect(fastClient(api.fetch, listener.listen).watch("j1"));
+    listener.state.next(view("processing", 40));
+    // The listener never delivers the completion (it stalled): the quiet check finds it.
+    expect(summary(await watching)).toEqual(["listener:processing:40", "listener:completed:100"]);
+    expect(api.requests).toHaveLength(1);
     expect(listener.state.subscribed).toBe(0);
   });
 
