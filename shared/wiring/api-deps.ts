@@ -3,7 +3,7 @@ import { createLogger, type Logger } from "../logger.ts";
 import type { IdTokenVerifier } from "../ports/id-token-verifier.ts";
 import { createCoreClients } from "./core-clients.ts";
 import { firebaseAuthVerifier } from "./firebase-auth.ts";
-import { baseDeps, type Runtime } from "./runtime.ts";
+import { baseDeps, clientParts, type Runtime } from "./runtime.ts";
 
 /** Everything the `api` function needs, plus what it must close on shutdown. */
 export interface ApiRuntime extends Runtime {
@@ -22,10 +22,6 @@ export function createApiRuntime(
   return {
     deps,
     auth,
-    firestore: clients.firestore,
-    redis: clients.redis,
-    meter: clients.meter,
-    prometheus: clients.prometheus,
-    close: clients.close,
+    ...clientParts(clients),
   };
 }

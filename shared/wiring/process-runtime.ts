@@ -11,7 +11,7 @@ import type { ProcessDeps } from "../deps.ts";
 import type { IdTokenVerifier } from "../ports/id-token-verifier.ts";
 import { createCoreClients } from "./core-clients.ts";
 import { firebaseAuthVerifier } from "./firebase-auth.ts";
-import { baseDeps, type Runtime } from "./runtime.ts";
+import { baseDeps, clientParts, type Runtime } from "./runtime.ts";
 
 /** Everything the `processJob` function needs. */
 export interface ProcessRuntime extends Runtime<ProcessDeps> {
@@ -85,11 +85,7 @@ export function createProcessRuntime(
   return {
     deps,
     tokens,
-    firestore: clients.firestore,
-    redis: clients.redis,
-    meter: clients.meter,
-    prometheus: clients.prometheus,
+    ...clientParts(clients),
     auth: options.auth ?? firebaseAuthVerifier(config.projectId),
-    close: clients.close,
   };
 }

@@ -26,6 +26,12 @@ export interface Runtime<D extends Deps = Deps> {
   close(): Promise<void>;
 }
 
+/** The runtime's parts that come straight from the clients (all but `deps`), the same for every function. */
+export function clientParts(clients: CoreClients): Omit<Runtime, "deps"> {
+  const { firestore, redis, meter, prometheus, close } = clients;
+  return { firestore, redis, meter, prometheus, close };
+}
+
 /** The deps every function shares, from the real clients. */
 export function baseDeps(config: Config, clients: CoreClients, logger: Logger): Deps {
   return {

@@ -3,7 +3,7 @@ import { createLogger, type Logger } from "../logger.ts";
 import type { IdTokenVerifier } from "../ports/id-token-verifier.ts";
 import { createCoreClients } from "./core-clients.ts";
 import { firebaseAuthVerifier } from "./firebase-auth.ts";
-import { baseDeps, type Runtime } from "./runtime.ts";
+import { baseDeps, clientParts, type Runtime } from "./runtime.ts";
 
 /** Everything the `sweep` function needs, plus what it must close on shutdown. */
 export interface SweepRuntime extends Runtime {
@@ -21,11 +21,7 @@ export function createSweepRuntime(
   const deps = baseDeps(config, clients, logger);
   return {
     deps,
-    firestore: clients.firestore,
-    redis: clients.redis,
-    meter: clients.meter,
-    prometheus: clients.prometheus,
+    ...clientParts(clients),
     auth: options.auth ?? firebaseAuthVerifier(config.projectId),
-    close: clients.close,
   };
 }
