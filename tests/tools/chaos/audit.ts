@@ -1,4 +1,5 @@
 import type { TagStats } from "../pixellab-fake/stats.ts";
+import { killGaps, lostToKills, type Kill } from "./crash-window.ts";
 import type { DriveResult } from "./driver.ts";
 import type { FirestoreSnapshot, JobDoc } from "./firestore-snapshot.ts";
 import type { PlannedSubmission } from "./workload.ts";
@@ -39,9 +40,9 @@ export interface AuditReport {
   /** Requests generated more often than jobs ran them. */
   doubled: number;
   /**
-   * Requests paid twice only because processJob was killed after PixelLab answered and before the
-   * result was stored: the one window no design closes (the answer exists only in the dead
-   * process). Reported with the kill's delay, not a violation.
+   * Requests paid twice only because processJob was killed with PixelLab's answer on its way or in
+   * hand, not yet stored: the one window no design closes (the answer exists only in the dead
+   * process; see crash-window.ts). Reported with the kill's delay, not a violation.
    */
   crashWindow: { count: number; details: string[] };
   violations: Violation[];
@@ -57,7 +58,7 @@ export function auditRun(
   byTag: Record<string, TagStats>,
   drive: DriveResult,
   plan: readonly PlannedSubmission[],
-  kills: readonly number[] = [],
+  kills: readonly Kill[] = [],
 ): AuditReport {
   const crashWindow = { count: 0, details: [] as string[] };
   const violations: Violation[] = [];
@@ -143,7 +144,7 @@ function checkGenerations(
   jobs: JobDoc[],
   byTag: Record<string, TagStats>,
   add: Add,
-  kills: readonly number[],
+  kills: readonly Kill[],
   crashWindow: AuditReport["crashWindow"],
 ) {
   const byRequest = new Map<string, JobDoc[]>();
@@ -165,7 +166,7 @@ function checkGenerations(
       crashWindow.count += 1;
       const gaps = killGaps(stats?.generatedAt ?? [], kills).map((ms) => `${ms} ms`);
       crashWindow.details.push(
-        `${tag} [${ids}]: processJob killed ${gaps.join(", ")} after PixelLab answered`,
+        `${tag} [${ids}]: processJob killed ${gaps.join(", ")} after PixelLab answered (negative: its call was in flight)`,
       );
     } else if (generations > ran.length)
       add(
@@ -182,26 +183,6 @@ function checkGenerations(
         `${tag}: ${completed} completed, ${generations} generations; ${seen}`,
       );
   }
-}
-
-/**
- * Whether each generation but the last was followed by a processJob kill before the next one: the
- * attempt that paid died holding an answer it had not stored yet (between PixelLab's answer and one
- * Firestore write, seconds at worst on this loaded 2-core machine), so a later attempt had to pay
- * again. A double with no kill in between is a bug, and stays a violation.
- */
-function lostToKills(generatedAt: readonly number[], extra: number, kills: readonly number[]): boolean {
-  const times = [...generatedAt].sort((a, b) => a - b);
-  if (times.length - 1 < extra) return false;
-  return times
-    .slice(0, -1)
-    .every((at, i) => kills.some((kill) => kill >= at && kill <= (times[i + 1] ?? at)));
-}
-
-/** How long after the paid answer each of those kills came, in ms (the size of the window). */
-function killGaps(generatedAt: readonly number[], kills: readonly number[]): number[] {
-  const times = [...generatedAt].sort((a, b) => a - b);
-  return times.slice(0, -1).map((at) => Math.min(...kills.filter((k) => k >= at).map((k) => k - at)));
 }
 
 /** No slot, claim or lease outlives the jobs. */

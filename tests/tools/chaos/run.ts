@@ -60,7 +60,9 @@ export async function runChaos(options: ChaosOptions = {}): Promise<ChaosReport>
     const drain = await drainQueue(stack.firestore, sweeper, o.drainTimeoutMs, o.log);
     await sweeper.stop();
     const stats = stack.pixellab.stats();
-    const kills = faults.events.filter((e) => e.kind === "processJob SIGKILL").map((e) => e.struckAt);
+    const kills = faults.events
+      .filter((e) => e.kind === "processJob SIGKILL")
+      .map((e) => ({ at: e.struckAt, upAt: e.endedAt }));
     const audit = auditRun(await readSnapshot(stack.firestore), stats.byTag, drive, plan, kills);
     const violated = [...new Set(audit.violations.map((v) => v.jobId).filter((id) => id !== null))];
     const { log: _log, ...shown } = o;
