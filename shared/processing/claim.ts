@@ -23,6 +23,13 @@ export async function claimJob(deps: Deps, payload: TaskPayload): Promise<ClaimO
     type: "claimed",
     leaseId,
     attempt: payload.attempt,
+  }).catch(async (error: unknown) => {
+    // A commit whose answer was lost (gRPC UNKNOWN or DEADLINE_EXCEEDED; seen on a loaded emulator)
+    // may have landed: the job would be leased to this delivery, which answers 5xx, and the
+    // redelivery would find a live lease and stop, leaving the job to the sweeper once the lease
+    // ran out (minutes). So the lease is given back in case it landed (1 read, no write if not).
+    await applyChange(deps, payload.jobId, { type: "lease-released", leaseId }).catch(() => undefined);
+    throw error;
   });
   // A delivery that takes nothing is counted as a skipped attempt (duplicates, stale retries).
   const skipped = (operation: string | undefined) =>

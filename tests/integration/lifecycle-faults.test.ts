@@ -105,4 +105,28 @@ describe("fault windows of the job lifecycle", () => {
     expect(await within(10_000, deliver(jobId))).toMatchObject({ kind: "completed" });
     expect(deps.published.map((e) => e.type)).toEqual(["job.queued", "job.started", "job.completed"]);
   });
+
+  it("6: a claim that landed but answered an error leaves the job to the redelivery, not to its lease's end", async () => {
+    const submitted = await submitJob(deps, { userId: "u6", body: pixfluxBody("a bard, lost answer") });
+    const jobId = jobIdOf(submitted) ?? "";
+    const apply = deps.store.apply.bind(deps.store);
+    let lost = false;
+    // The claim's commit lands, and its answer is lost (as gRPC UNKNOWN from a loaded emulator).
+    deps.store.apply = async (id, decideFn, known) => {
+      const applied = await apply(id, decideFn, known);
+      if (!lost && applied.ok && applied.decision.job.status === "processing") {
+        lost = true;
+        throw new Error("2 UNKNOWN: ");
+      }
+      return applied;
+    };
+    await expect(deliver(jobId)).rejects.toThrow(/UNKNOWN/);
+    const after = (await deps.store.getJob(jobId))?.job;
+    expect(after?.status).toBe("processing");
+    expect(after?.leaseExpiresAt).toBeLessThanOrEqual(deps.clock.now());
+    // Cloud Tasks delivers again after its backoff (the handler answered 5xx): it takes the job.
+    expect(await deliver(jobId)).toMatchObject({ kind: "completed" });
+    expect(generations()).toBe(1);
+    expect((await deps.store.getJob(jobId))?.job).toMatchObject({ status: "completed", attempts: 2 });
+  });
 });
