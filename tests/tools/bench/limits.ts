@@ -14,6 +14,14 @@ export interface LimitsReport {
   queueConcurrencyJobsPerSecond: number | null;
   /** Cloud Tasks' maxDispatchesPerSecond. */
   dispatchJobsPerSecond: number;
+  /**
+   * The machine's cores ÷ its busy CPU time per job in the achieving scenario (every process on it,
+   * the load driver included): what the run could reach with every core busy. Null off Linux.
+   */
+  cpuJobsPerSecond: number | null;
+  /** CPU ms per job by service in the achieving scenario, and how busy the machine was (%). */
+  cpuMsPerJob: Record<string, number> | null;
+  machineBusyPercent: number | null;
   bindingLimit: string;
   bindingJobsPerSecond: number | null;
   /** The best queued-jobs/s among the zero-latency closed-loop and burst scenarios, and where. */
@@ -33,6 +41,8 @@ export interface LimitsReport {
     bindingJobsPerSecond: number | null;
     achievedJobsPerSecond: number;
     achievedRatio: number | null;
+    cpuJobsPerSecond: number | null;
+    machineBusyPercent: number | null;
   }[];
 }
 
@@ -43,6 +53,7 @@ export function computeLimits(
   ceilings: FirestoreCeilings,
   scenarios: readonly ScenarioReport[],
   queue: { queueConcurrency: number; maxDispatchesPerSecond: number },
+  cores: number,
 ): LimitsReport {
   const best = (list: readonly ScenarioReport[]) =>
     list.reduce<ScenarioReport | undefined>(
@@ -57,7 +68,10 @@ export function computeLimits(
       miss !== undefined && miss.jobs > 0 && miss.firestoreWrites > 0 ? miss.firestoreWrites : null;
     const firestore = writes === null ? null : finiteOrNull(ceilings.writesPerSecond / writes);
     const concurrency = handlerMs === null ? null : finiteOrNull(queue.queueConcurrency / (handlerMs / 1000));
+    const cpuMs = scenario?.cpu?.machineMsPerJob ?? 0;
+    const cpu = cpuMs > 0 ? finiteOrNull((cores * 1000) / cpuMs) : null;
     const candidates: [string, number | null][] = [
+      [`machine CPU (${cores} cores)`, cpu],
       ["Firestore emulator writes", firestore],
       [`queue concurrency (${queue.queueConcurrency} at once)`, concurrency],
       [`Cloud Tasks dispatch rate (${queue.maxDispatchesPerSecond}/s)`, queue.maxDispatchesPerSecond],
@@ -74,6 +88,8 @@ export function computeLimits(
       binding,
       achieved,
       ratio: binding > 0 ? round(achieved / binding, 3) : null,
+      cpu,
+      busy: scenario?.cpu?.machineBusyPercent ?? null,
     };
   };
   const zero = best(saturating.filter((s) => s.pixellabLatencyMs === 0)) ?? best(saturating);
@@ -87,6 +103,9 @@ export function computeLimits(
     firestoreJobsPerSecond: main.firestore,
     queueConcurrencyJobsPerSecond: main.concurrency,
     dispatchJobsPerSecond: queue.maxDispatchesPerSecond,
+    cpuJobsPerSecond: main.cpu,
+    cpuMsPerJob: zero?.cpu?.msPerJob ?? null,
+    machineBusyPercent: main.busy,
     bindingLimit: main.bindingLimit,
     bindingJobsPerSecond: main.binding,
     achievedJobsPerSecond: main.achieved,
@@ -105,6 +124,8 @@ export function computeLimits(
         bindingJobsPerSecond: at.binding,
         achievedJobsPerSecond: at.achieved,
         achievedRatio: at.ratio,
+        cpuJobsPerSecond: at.cpu,
+        machineBusyPercent: at.busy,
       };
     }),
   };

@@ -93,6 +93,7 @@ export function formatScenario(s: ScenarioReport): string {
     `  peak memory: ${Object.entries(s.peakMemoryMiB)
       .map(([k, v]) => `${k} ${fmt(v, 0)} MiB`)
       .join(", ")}`,
+    ...(s.cpu === null ? [] : [cpuLine(s.cpu)]),
   ];
   return lines.join("\n");
 }
@@ -116,6 +117,9 @@ export function formatLimits(l: LimitsReport): string {
     `  ${"Firestore writes".padEnd(24)}${pad(fmt(l.firestoreJobsPerSecond), 9)} jobs/s`,
     `  ${"queue concurrency".padEnd(24)}${pad(fmt(l.queueConcurrencyJobsPerSecond), 9)} jobs/s`,
     `  ${"Cloud Tasks dispatch".padEnd(24)}${pad(fmt(l.dispatchJobsPerSecond), 9)} jobs/s`,
+    `  ${"machine CPU".padEnd(24)}${pad(fmt(l.cpuJobsPerSecond), 9)} jobs/s` +
+      (l.machineBusyPercent === null ? "" : ` (the machine was ${fmt(l.machineBusyPercent, 1)} % busy)`),
+    ...(l.cpuMsPerJob === null ? [] : [`  CPU ms per job: ${cpuParts(l.cpuMsPerJob)}`]),
     `  binding: ${l.bindingLimit}, ${fmt(l.bindingJobsPerSecond)} jobs/s; achieved ${fmt(l.achievedJobsPerSecond, 2)} jobs/s` +
       ` (${l.achievedScenario ?? "–"}) = ${pct(l.achievedRatio)}; of the Firestore limit ${pct(l.firestoreRatio)}`,
     ...l.byLatency
@@ -152,4 +156,20 @@ export function formatReport(report: BenchReport): string {
     "",
     `results: ${report.files.report} (and ${report.files.latest})`,
   ].join("\n");
+}
+
+/** Where the machine's CPU went, per job, largest first. */
+function cpuLine(cpu: NonNullable<ScenarioReport["cpu"]>): string {
+  return (
+    `  CPU: machine ${fmt(cpu.machineBusyPercent, 1)} % busy (steal ${fmt(cpu.stealPercent, 1)} %), ` +
+    `${fmt(cpu.machineMsPerJob, 1)} ms per job: ${cpuParts(cpu.msPerJob)}`
+  );
+}
+
+function cpuParts(msPerJob: Record<string, number>): string {
+  return Object.entries(msPerJob)
+    .filter(([, ms]) => ms > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, ms]) => `${name} ${fmt(ms, 1)}`)
+    .join(", ");
 }

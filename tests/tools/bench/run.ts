@@ -18,6 +18,8 @@ import {
   type ResolvedBenchOptions,
   type ScenarioPlan,
 } from "./options.ts";
+import { startSweeperLoop, type SweeperLoop } from "../chaos/sweeper-loop.ts";
+import { sampleCpu } from "./process-cpu.ts";
 import { peakMemoryMiB, resetPeakMemory } from "./process-memory.ts";
 import { aggregateOperations, terraformConcurrency, writeReport, type BenchReport } from "./report.ts";
 import { formatCeilings, formatMachine, formatScenarioLine } from "./report-table.ts";
@@ -63,6 +65,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     telemetry: true,
   });
   let pool: UserPool | undefined;
+  let sweeper: SweeperLoop | undefined;
   let events: EventCounter | undefined;
   try {
     const config = loadConfig(stack.env);
@@ -80,7 +83,11 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     o.log("  warming the Firestore emulator and measuring its ceilings");
     const ceilings = await measureFirestoreCeilings(stack.firestore, o.ceilings);
     o.log(formatCeilings(ceilings));
+    // As Cloud Scheduler runs it in production (terraform's sweep_schedule, every minute): a job
+    // that needs the sweeper (a lost task, a lease whose holder died) is found as it would be.
+    sweeper = startSweeperLoop(stack.sweepUrl, SWEEP_EVERY_MS);
     const ctx: RunContext = { o, stack, pool, events, ledger: createLogLedger(), notes: new Set() };
+    await warmUp(ctx);
     const scenarios: { report: ScenarioReport; totals: Record<PathName, PathTotals> }[] = [];
     for (const plan of o.plans) {
       const result = await runScenario(ctx, plan);
@@ -92,7 +99,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       queueConcurrency: config.queueConcurrency,
       maxDispatchesPerSecond: FIXED_QUEUE_SETTINGS.maxDispatchesPerSecond,
     };
-    const limits = computeLimits(ceilings, reports, queue);
+    const limits = computeLimits(ceilings, reports, queue, machine.cores);
     const logLines = ctx.ledger.counts();
     if (logLines.requests === 0)
       ctx.notes.add(
@@ -129,11 +136,41 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
     report.files = writeReport(o.outDir, report);
     return report;
   } finally {
+    await sweeper?.stop();
     await pool?.close();
     await events?.stop();
     await stack.stop();
   }
 }
+
+/** Drives the warm-up plan through the whole stack and forgets it: nothing of it is reported. */
+async function warmUp(ctx: RunContext): Promise<void> {
+  const { o, stack } = ctx;
+  const plan = o.warmUp;
+  const started = Date.now();
+  o.log(`  ${plan.name} (not measured)`);
+  stack.pixellab.setScenario("");
+  const users = await ctx.pool.take(plan.clients);
+  const work: WorkloadContext = {
+    apiUrl: stack.apiUrl,
+    users,
+    slug: plan.slug,
+    scenario: plan.name,
+    watchTimeoutMs: o.watchTimeoutMs,
+    log: () => undefined,
+  };
+  const records = await playWorkload(work, plan);
+  const ended = records.filter((r) => r.endedAt !== null).length;
+  o.log(
+    `  warmed up: ${ended} of ${records.length} jobs ended in ${Math.round((Date.now() - started) / 1000)} s`,
+  );
+}
+
+/** How often the benchmark calls the sweeper, ms: production's schedule. @defaultValue 60_000 */
+const SWEEP_EVERY_MS = 60_000;
+
+/** The stack's processes whose CPU each scenario reports (the load driver is this process). */
+const STACK_SERVICES = ["firestore", "pubsub", "auth", "redis", "cloud-tasks-emulator", ...FUNCTION_TARGETS];
 
 async function runScenario(ctx: RunContext, plan: ScenarioPlan) {
   const { o, stack } = ctx;
@@ -153,7 +190,13 @@ async function runScenario(ctx: RunContext, plan: ScenarioPlan) {
     log: o.log,
   };
   const active = plan.workload === "burst" ? sampleActiveJobs(stack.firestore) : undefined;
+  const groups = Object.fromEntries(
+    STACK_SERVICES.map((name) => [name, stack.service(name)?.pid ?? 0] as const).filter(([, pid]) => pid > 0),
+  );
+  const cpuBefore = sampleCpu(groups);
   const records = await playWorkload(work, plan);
+  // Every client has seen its job end: what trails (events landing) is not the scenario's load.
+  const cpuAfter = sampleCpu(groups);
   const peakActiveJobs = (await active?.stop()) ?? null;
   // The functions log a request's line as it ends and events trail their jobs: let both land.
   await sleep(500);
@@ -183,6 +226,7 @@ async function runScenario(ctx: RunContext, plan: ScenarioPlan) {
     pixellabCalls: [...tags].reduce((sum, tag) => sum + callsByTag(tag), 0),
     storedBytes: await storedBytesPerJob(stack.firestore, costs),
     peakMemoryMiB: Object.fromEntries(Object.entries(pids).map(([t, pid]) => [t, peakMemoryMiB(pid)])),
+    cpu: { before: cpuBefore, after: cpuAfter },
   });
 }
 

@@ -7,6 +7,7 @@ import {
   type PathTotals,
   type SubmissionCost,
 } from "./accounting.ts";
+import { cpuFigures, type CpuFigures, type CpuSample } from "./process-cpu.ts";
 import { perSecond, summarise, type Summary } from "./stats.ts";
 
 /** Everything measured in one scenario. Latencies in ms, rates per second, memory in MiB. */
@@ -67,6 +68,8 @@ export interface ScenarioReport {
   cacheHitShare: number;
   /** Peak resident memory per function process during the scenario (VmHWM). */
   peakMemoryMiB: Record<string, number | null>;
+  /** CPU per answered submission, by service and for the machine; null off Linux. */
+  cpu: CpuFigures | null;
   /** Burst only: the queue capacity it ran against, and the most jobs queued or processing at once (sampled). */
   queueCapacity: number | null;
   peakActiveJobs: number | null;
@@ -85,6 +88,8 @@ export interface ScenarioInput {
   pixellabCalls: number;
   storedBytes: Record<PathName, number>;
   peakMemoryMiB: Record<string, number | null>;
+  /** CPU counters read as the workload started and once its last figures had landed. */
+  cpu: { before: CpuSample; after: CpuSample } | null;
 }
 
 export function scenarioFigures(input: ScenarioInput): {
@@ -163,6 +168,7 @@ export function scenarioFigures(input: ScenarioInput): {
     servedWithoutGeneration: share(saved.cache + saved.dedup + saved.singleFlight),
     cacheHitShare: share(saved.cache),
     peakMemoryMiB: input.peakMemoryMiB,
+    cpu: input.cpu === null ? null : cpuFigures(input.cpu.before, input.cpu.after, answered.length),
     queueCapacity: input.queueCapacity,
     peakActiveJobs: input.peakActiveJobs,
   };
