@@ -8,6 +8,7 @@ import { generatingPercent } from "../progress.ts";
 import { estimatedBytes, MAX_DOCUMENT_BYTES, type Job, type JobResult } from "../store/job-document.ts";
 import { recordUsage } from "../telemetry/usage-metrics.ts";
 import type { AttemptSignal } from "./attempt-signal.ts";
+import type { EarlyFlight } from "./early-flight.ts";
 import type { HeldJob } from "./held-job.ts";
 import type { ProgressReporter } from "./progress-reporter.ts";
 
@@ -40,7 +41,8 @@ export interface Obtained {
  * fails ends its flight and the next waiting job leads with its own attempt: followers never
  * inherit another user's error, they retry on their own.
  *
- * Operations when nobody else generates the request: 1 write (the flight), then 1 (the result).
+ * Operations when nobody else generates the request: 1 write (the flight, usually already made
+ * beside the claim: `early`), then 1 (the result).
  */
 export async function obtainResult(
   deps: ProcessDeps,
@@ -48,18 +50,18 @@ export async function obtainResult(
   leaseId: string,
   attempt: AttemptSignal,
   reporter: ProgressReporter,
+  early?: EarlyFlight,
 ): Promise<Obtained> {
   const job = held.current();
   const started = deps.clock.now();
+  // The flight the claim started beside its commit answers the first round, if it could be started.
+  let first = early;
   for (;;) {
     const now = deps.clock.now();
     const until = job.leaseExpiresAt ?? now + attemptBudgetMs(job.timeoutMs);
-    const flight = await deps.store.startFlight(job.cacheKey, {
-      jobId: job.id,
-      until,
-      now,
-      acceptFrom: job.createdAt,
-    });
+    const request = { jobId: job.id, until, now, acceptFrom: job.createdAt };
+    const flight = (await first) ?? (await deps.store.startFlight(job.cacheKey, request));
+    first = undefined;
     if (flight.kind === "lead") break;
     if (flight.kind === "stored") {
       const shared = flight.entry.jobId !== job.id;

@@ -5,6 +5,7 @@ import { applyChange } from "../lifecycle/apply-change.ts";
 import { BackgroundJobEndedError } from "../pixellab/background-job.ts";
 import { watchAttempt, type AttemptSignal } from "./attempt-signal.ts";
 import { claimJob } from "./claim.ts";
+import { endUnusedFlight, type EarlyFlight } from "./early-flight.ts";
 import { errorRecord } from "./error-record.ts";
 import { obtainResult } from "./generate.ts";
 import { holdJob, type HeldJob } from "./held-job.ts";
@@ -67,7 +68,7 @@ export async function processTask(
   delivery.addEventListener("abort", onAbandoned);
   log.debug({ leaseId, budgetMs: attemptBudgetMs(job.timeoutMs) }, "attempt started");
   try {
-    const outcome = await attemptOnce({ ...deps, logger: log }, held, leaseId, attempt, facts);
+    const outcome = await attemptOnce({ ...deps, logger: log }, held, leaseId, attempt, facts, claim.flight);
     log.info({ outcome: outcome.kind }, "attempt finished");
     return outcome;
   } catch (error) {
@@ -90,14 +91,18 @@ async function attemptOnce(
   leaseId: string,
   attempt: AttemptSignal,
   facts: AttemptFacts,
+  flight: EarlyFlight | undefined,
 ): Promise<ProcessOutcome> {
   const job = held.current();
-  if (job.cancelRequested) return settle(deps, held, { type: "attempt-cancelled", leaseId });
+  if (job.cancelRequested) {
+    await endUnusedFlight(deps, job, flight, true);
+    return settle(deps, held, { type: "attempt-cancelled", leaseId });
+  }
   const reporter = createProgressReporter(held, leaseId, deps.clock, deps.logger);
   reporter.stage("generating");
   let obtained;
   try {
-    obtained = await obtainResult(deps, held, leaseId, attempt, reporter);
+    obtained = await obtainResult(deps, held, leaseId, attempt, reporter, flight);
   } catch (error) {
     await reporter.close();
     return settleStopped(deps, held, leaseId, attempt, error);

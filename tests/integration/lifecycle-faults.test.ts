@@ -129,4 +129,29 @@ describe("fault windows of the job lifecycle", () => {
     expect(generations()).toBe(1);
     expect((await deps.store.getJob(jobId))?.job).toMatchObject({ status: "completed", attempts: 2 });
   });
+
+  it("7: a claim that loses to a cancel between its read and its commit ends the flight it started", async () => {
+    const body = pixfluxBody("a monk, cancelled mid-claim");
+    const jobId = jobIdOf(await submitJob(deps, { userId: "u7", body })) ?? "";
+    const cacheKey = (await deps.store.getJob(jobId))?.job.cacheKey ?? "";
+    const apply = deps.store.apply.bind(deps.store);
+    let cancelled = false;
+    // The claim's read saw the job queued (and started its flight beside the commit); the user's
+    // cancel lands before the commit.
+    deps.store.apply = async (id, decideFn, known) => {
+      if (!cancelled && known !== undefined) {
+        cancelled = true;
+        expect((await cancelJob(deps, "u7", jobId)).kind).toBe("cancelled");
+      }
+      return apply(id, decideFn, known);
+    };
+    expect(await deliver(jobId)).toMatchObject({ kind: "skipped" });
+    expect(cancelled).toBe(true);
+    expect((await deps.store.getJob(jobId))?.job.status).toBe("cancelled");
+    // Another user's identical job leads at once instead of waiting out the dead claim's lease.
+    const now = deps.clock.now();
+    const next = { jobId: "other-users-job", until: now + 60_000, now, acceptFrom: now };
+    expect(await deps.store.startFlight(cacheKey, next)).toEqual({ kind: "lead" });
+    expect(generations()).toBe(0);
+  });
 });
