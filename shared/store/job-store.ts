@@ -38,6 +38,13 @@ export interface JobStore {
   /** Frees the slot if it still names `jobId`; says whether it did. */
   releaseSlot(userId: string, slot: number, jobId: string): Promise<boolean>;
   heldSlots(userId: string): Promise<number>;
+  /**
+   * Slots held by all users: one per queued or processing job (taken before the job is written,
+   * freed by its terminal write), so the queue's depth. Counted where only the active work lives,
+   * so the count's cost follows the queue's depth, never its history (the emulator scans every
+   * document of a collection for a count: over `jobs`, thousands in a benchmark).
+   */
+  countAllSlots(): Promise<number>;
   /** Slots acquired before `before` (ms), oldest first, at most `limit`. */
   oldSlots(before: number, limit: number): Promise<SlotRecord[]>;
 

@@ -143,6 +143,9 @@ export function memoryJobStore(): JobStore {
     async heldSlots(userId) {
       return [...slots.values()].filter((s) => s.userId === userId).length;
     },
+    async countAllSlots() {
+      return slots.size;
+    },
     async oldSlots(before, limit) {
       return [...slots.values()]
         .filter((s) => s.acquiredAt < before)

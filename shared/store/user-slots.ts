@@ -66,6 +66,13 @@ async function heldSlots(firestore: Firestore, meter: OpMeter, userId: string): 
   return snap.data().count;
 }
 
+/** Slots held by all users. One aggregation read per 1,000 slots. */
+async function countAllSlots(firestore: Firestore, meter: OpMeter): Promise<number> {
+  const snap = await firestore.collection(COLLECTIONS.userSlots).count().get();
+  meter.read(countReads(snap.data().count));
+  return snap.data().count;
+}
+
 /** Slots acquired before `before` (ms), oldest first, each with the job it names as stored now. */
 async function oldSlots(
   firestore: Firestore,
@@ -99,11 +106,12 @@ async function oldSlots(
 export function firestoreSlots(
   firestore: Firestore,
   meter: OpMeter,
-): Pick<JobStore, "acquireSlot" | "releaseSlot" | "heldSlots" | "oldSlots"> {
+): Pick<JobStore, "acquireSlot" | "releaseSlot" | "heldSlots" | "countAllSlots" | "oldSlots"> {
   return {
     acquireSlot: (userId, jobId, limit, now) => acquireSlot(firestore, meter, userId, jobId, limit, now),
     releaseSlot: (userId, slot, jobId) => releaseSlot(firestore, meter, userId, slot, jobId),
     heldSlots: (userId) => heldSlots(firestore, meter, userId),
+    countAllSlots: () => countAllSlots(firestore, meter),
     oldSlots: (before, limit) => oldSlots(firestore, meter, before, limit),
   };
 }

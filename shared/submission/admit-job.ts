@@ -25,7 +25,7 @@ import type { SubmitOutcome } from "./submission-outcome.ts";
  * on every admission and costs a Cloud Tasks lookup only on a duplicate of a still-queued job.
  * `fresh` (a cache-bypassing request) takes the claim over instead of joining an earlier job.
  *
- * Operations: 1 read (the count: one per 1,000 active jobs); writes: the claim (1), the slot (1, plus
+ * Operations: 1 read (the count of held slots: one per 1,000 active jobs); writes: the claim (1), the slot (1, plus
  * one failed `create()` per held slot tried), the job (1); one CreateTask.
  */
 export async function admitJob(
@@ -66,7 +66,8 @@ export async function admitJob(
   let activeJobs: number;
   try {
     await store.createJob(job);
-    activeJobs = await store.countActiveJobs(); // this job included
+    // The held slots are the active jobs (this one included), counted without scanning finished jobs.
+    activeJobs = await store.countAllSlots();
     if (activeJobs > config.limits.queueCapacity) {
       await undo(deps, facts, slot, false);
       return queueFull(deps, activeJobs - 1);

@@ -79,8 +79,11 @@ export function jobStoreContract(name: string, make: () => Promise<JobStore>) {
       expect(await store.acquireSlot(job.userId, other.id, 2, NOW)).toBe(0);
       expect(await store.releaseSlot(job.userId, 0, job.id)).toBe(false);
       expect(await store.heldSlots(job.userId)).toBe(1);
+      expect(await store.acquireSlot("someone-else", "j-else", 2, NOW)).toBe(0);
+      expect(await store.countAllSlots()).toBe(2);
       expect(await store.releaseSlot(job.userId, 0, other.id)).toBe(true);
       expect(await store.heldSlots(job.userId)).toBe(0);
+      expect(await store.countAllSlots()).toBe(1);
     });
 
     it("hands out at most `limit` slots per user and lists old ones with their jobs", async () => {
