@@ -150,20 +150,27 @@ async function warmUp(ctx: RunContext): Promise<void> {
   const started = Date.now();
   o.log(`  ${plan.name} (not measured)`);
   stack.pixellab.setScenario("");
-  const users = await ctx.pool.take(plan.clients);
-  const work: WorkloadContext = {
-    apiUrl: stack.apiUrl,
-    users,
-    slug: plan.slug,
-    scenario: plan.name,
-    watchTimeoutMs: o.watchTimeoutMs,
-    log: () => undefined,
-  };
-  const records = await playWorkload(work, plan);
+  const records = await playWorkload(await workloadContext(ctx, plan, () => undefined), plan);
   const ended = records.filter((r) => r.endedAt !== null).length;
   o.log(
     `  warmed up: ${ended} of ${records.length} jobs ended in ${Math.round((Date.now() - started) / 1000)} s`,
   );
+}
+
+/** The plan's clients (pool users `0 … clients-1`) and where they send their requests. */
+async function workloadContext(
+  ctx: RunContext,
+  plan: ScenarioPlan,
+  log: (line: string) => void,
+): Promise<WorkloadContext> {
+  return {
+    apiUrl: ctx.stack.apiUrl,
+    users: await ctx.pool.take(plan.clients),
+    slug: plan.slug,
+    scenario: plan.name,
+    watchTimeoutMs: ctx.o.watchTimeoutMs,
+    log,
+  };
 }
 
 /** How often the benchmark calls the sweeper, ms: production's schedule. @defaultValue 60_000 */
@@ -176,19 +183,11 @@ async function runScenario(ctx: RunContext, plan: ScenarioPlan) {
   const { o, stack } = ctx;
   o.log(`▶ ${plan.name}`);
   stack.pixellab.setScenario(plan.pixellabLatencyMs > 0 ? `latency=${plan.pixellabLatencyMs}` : "");
-  const users = await ctx.pool.take(plan.clients);
+  const work = await workloadContext(ctx, plan, o.log);
   const pids = Object.fromEntries(FUNCTION_TARGETS.map((t) => [t, stack.service(t)?.pid ?? 0]));
   for (const pid of Object.values(pids))
     if (!resetPeakMemory(pid))
       ctx.notes.add("peak memory could not be reset: the figures are peaks since start");
-  const work: WorkloadContext = {
-    apiUrl: stack.apiUrl,
-    users,
-    slug: plan.slug,
-    scenario: plan.name,
-    watchTimeoutMs: o.watchTimeoutMs,
-    log: o.log,
-  };
   const active = plan.workload === "burst" ? sampleActiveJobs(stack.firestore) : undefined;
   const groups = Object.fromEntries(
     STACK_SERVICES.map((name) => [name, stack.service(name)?.pid ?? 0] as const).filter(([, pid]) => pid > 0),
