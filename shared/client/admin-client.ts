@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { apiRequest, readJson, type ApiHttpOptions } from "./api-http.ts";
+import { apiHttpOptions, apiRequest, readJson } from "./api-http.ts";
 import { decodeBody, jobViewSchema } from "./response-schemas.ts";
 import type { JobView } from "../submission/job-view.ts";
 
@@ -71,13 +71,7 @@ export interface AdminClientOptions {
 
 /** Refusals throw `QueueApiError` (with the problem document), as `createQueueClient` does. */
 export function createAdminClient(options: AdminClientOptions): AdminClient {
-  const http: ApiHttpOptions = {
-    apiBaseUrl: options.apiBaseUrl,
-    getIdToken: options.getIdToken,
-    // Bound so a browser's fetch is not called with the client as `this` ("Illegal invocation").
-    fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
-    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
-  };
+  const http = apiHttpOptions(options);
   const entryPath = (jobId: string) => `/v1/admin/dead-letters/${encodeURIComponent(jobId)}`;
   return {
     async queue(opts = {}) {

@@ -10,6 +10,25 @@ export interface ApiHttpOptions {
   requestTimeoutMs: number;
 }
 
+/**
+ * A client's HTTP options from what its caller gave: the browser's `fetch` bound to `globalThis`
+ * unless another is given (called with the client as `this`, it throws "Illegal invocation"), and
+ * a request limit of 30 s unless set.
+ */
+export function apiHttpOptions(options: {
+  apiBaseUrl: string;
+  getIdToken: () => Promise<string>;
+  fetch?: typeof fetch | undefined;
+  requestTimeoutMs?: number | undefined;
+}): ApiHttpOptions {
+  return {
+    apiBaseUrl: options.apiBaseUrl,
+    getIdToken: options.getIdToken,
+    fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
+    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
+  };
+}
+
 export interface ApiRequest {
   method: "GET" | "POST" | "DELETE";
   /** Path and query, e.g. `/v1/jobs/abc?waitSeconds=20`. */

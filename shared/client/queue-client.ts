@@ -1,6 +1,6 @@
 import type { JobStatus } from "../job-state.ts";
 import type { JobView } from "../submission/job-view.ts";
-import { apiRequest, readJson, type ApiHttpOptions } from "./api-http.ts";
+import { apiHttpOptions, apiRequest, readJson } from "./api-http.ts";
 import type { JobListener } from "./listener-channel.ts";
 import { decodeBody, jobPageSchema, jobViewSchema, submitBodySchema } from "./response-schemas.ts";
 import { DEFAULT_RETRY_POLICY } from "./retry-delay.ts";
@@ -102,13 +102,7 @@ export interface QueueClient {
 }
 
 export function createQueueClient(options: QueueClientOptions): QueueClient {
-  const http: ApiHttpOptions = {
-    apiBaseUrl: options.apiBaseUrl,
-    getIdToken: options.getIdToken,
-    // Bound so a browser's fetch is not called with the client as `this` ("Illegal invocation").
-    fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
-    requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
-  };
+  const http = apiHttpOptions(options);
   const jobPath = (jobId: string) => `/v1/jobs/${encodeURIComponent(jobId)}`;
   const waitSeconds = Math.min(25, Math.max(1, Math.round(options.pollWaitSeconds ?? 20)));
   const retry = {

@@ -1,11 +1,8 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadTerraform, type TerraformModule } from "../tools/package/terraform-config.ts";
-import {
-  terraformBinary,
-  terraformConsole,
-  terraformPlanVariables,
-} from "../tools/package/terraform-console.ts";
+import { terraformConsole, terraformPlanVariables } from "../tools/package/terraform-console.ts";
+import { withTerraform } from "../harness/with-terraform.ts";
 import { functionEnvironment, SAMPLE_INPUTS } from "../tools/package/terraform-function-env.ts";
 
 // Where a terraform binary exists, the real Terraform evaluates the configuration's expressions
@@ -13,7 +10,6 @@ import { functionEnvironment, SAMPLE_INPUTS } from "../tools/package/terraform-f
 // the environment map, and every variable validation at its bounds. Without the binary these
 // checks print why they did not run; the other terraform-*.test.ts files still parse everything.
 
-const terraform = terraformBinary();
 const vars = { project_id: SAMPLE_INPUTS.variables.project_id, region: SAMPLE_INPUTS.variables.region };
 const spec = JSON.parse(readFileSync("firestore.indexes.json", "utf8")) as {
   indexes: { collectionGroup: string }[];
@@ -24,18 +20,6 @@ let module: TerraformModule;
 beforeAll(async () => {
   module = await loadTerraform();
 });
-
-/** Runs `check` with the binary, or records why it could not. */
-function withTerraform(check: (binary: string) => Promise<void>): () => Promise<void> {
-  return async () => {
-    if (terraform === undefined) {
-      console.log("not evaluated with Terraform: no terraform binary on the PATH");
-      expect(terraform).toBeUndefined();
-      return;
-    }
-    await check(terraform);
-  };
-}
 
 describe("Terraform evaluates", () => {
   it(

@@ -8,7 +8,8 @@ import {
   type HclBody,
   type TerraformModule,
 } from "../tools/package/terraform-config.ts";
-import { terraformBinary, terraformConsole } from "../tools/package/terraform-console.ts";
+import { terraformConsole } from "../tools/package/terraform-console.ts";
+import { withTerraform } from "../harness/with-terraform.ts";
 import { SAMPLE_INPUTS } from "../tools/package/terraform-function-env.ts";
 
 // terraform/monitoring.tf: the dashboard from dashboard.json and one alert policy per rule of
@@ -18,7 +19,6 @@ import { SAMPLE_INPUTS } from "../tools/package/terraform-function-env.ts";
 const BASE = { GOOGLE_CLOUD_PROJECT: SAMPLE_INPUTS.variables.project_id };
 const vars = { project_id: SAMPLE_INPUTS.variables.project_id, region: SAMPLE_INPUTS.variables.region };
 const rules = loadAlertRules();
-const terraform = terraformBinary();
 
 let module: TerraformModule;
 let policy: HclBody | undefined;
@@ -36,17 +36,6 @@ async function evaluatedRules(binary: string, extra: Record<string, string> = {}
   });
   if (!result.ok) throw new Error(result.error);
   return result.value as Record<string, { query: string; duration: string | null; severity: string }>;
-}
-
-function withTerraform(check: (binary: string) => Promise<void>): () => Promise<void> {
-  return async () => {
-    if (terraform === undefined) {
-      console.log("not evaluated with Terraform: no terraform binary on the PATH");
-      expect(terraform).toBeUndefined();
-      return;
-    }
-    await check(terraform);
-  };
 }
 
 describe("the alert policies", () => {

@@ -4,16 +4,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadTerraform, TERRAFORM_DIR } from "../tools/package/terraform-config.ts";
+import { terraformBinary } from "../tools/package/terraform-console.ts";
 
 // The google provider cannot be downloaded on these machines, so `terraform validate` cannot run:
 // what can be checked offline is that every file parses, and, where a terraform binary exists,
 // that the files are formatted as `terraform fmt` writes them.
-
-/** A `terraform` on the PATH that answers `terraform version`, or undefined. */
-function terraformBinary(): string | undefined {
-  const probe = spawnSync("terraform", ["version"], { encoding: "utf8" });
-  return probe.status === 0 ? "terraform" : undefined;
-}
 
 describe("terraform/ parses", () => {
   it("every .tf file, with the resources of a whole deployment", async () => {
