@@ -35,7 +35,7 @@ export async function replayDeadLetter(deps: Deps, jobId: string): Promise<Repla
     return { kind: "rejected", problem: refusal(jobId, moved.reason, moved.job) };
   }
   const job = moved.decision.job;
-  await carryOut(deps, moved.decision, moved.before).catch((err: unknown) => {
+  await carryOut(deps, moved).catch((err: unknown) => {
     // The job is queued with no task; the sweeper enqueues it after `sweepStaleMs` (120 s).
     deps.logger.error({ err, jobId, run: job.run }, "replayed job not enqueued; the sweeper will");
   });

@@ -1,8 +1,8 @@
 import type { Deps } from "../deps.ts";
 import type { TaskRequest } from "../ports/task-scheduler.ts";
-import type { Job } from "../store/job-document.ts";
+import type { ApplyOutcome } from "../store/job-store.ts";
 import { recordDecision } from "../telemetry/decision-metrics.ts";
-import type { Decision } from "./job-change.ts";
+import { withKnownJob } from "./next-task.ts";
 
 /**
  * Does what a committed decision leaves for after its transaction: events go out without being
@@ -10,10 +10,12 @@ import type { Decision } from "./job-change.ts";
  * them, bounded, before answering), a task no longer needed is deleted (best effort), and the next
  * attempt's task is created. A failed enqueue throws: the caller decides whether to answer 5xx (the
  * handler, so Cloud Tasks redelivers) or to leave it to the sweeper, which finds a queued job
- * without a task after `SWEEP_STALE_MS`. `before` is the job the decision was made on (the
- * `before` of the store's outcome), for the metrics of what it changed.
+ * without a task after `SWEEP_STALE_MS`. `applied` is the store's outcome: `before` (the job the
+ * decision was made on) for the metrics of what it changed, and the committed version, which the
+ * next attempt's task carries with the job so that its claim skips a read (see `nextTask`).
  */
-export async function carryOut(deps: Deps, decision: Decision, before: Job): Promise<void> {
+export async function carryOut(deps: Deps, applied: Extract<ApplyOutcome, { ok: true }>): Promise<void> {
+  const { decision, before, version } = applied;
   // Counted first: the decision is committed whatever happens to its task below.
   recordDecision(deps.metrics, before, decision.job);
   for (const event of decision.events) void deps.events.publish(event);
@@ -24,7 +26,8 @@ export async function carryOut(deps: Deps, decision: Decision, before: Job): Pro
       deps.logger.warn({ err: error, jobId: decision.job.id }, "could not delete a task no longer needed");
     });
   }
-  if (decision.task !== null) await enqueueAttempt(deps, decision.task);
+  // The next attempt's task carries the job as just committed.
+  if (decision.task !== null) await enqueueAttempt(deps, withKnownJob(decision.task, decision.job, version));
 }
 
 /**

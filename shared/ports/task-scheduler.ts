@@ -3,6 +3,7 @@ import { CloudTasksClient } from "@google-cloud/tasks";
 import { credentials } from "@grpc/grpc-js";
 import { queuePath, type Config } from "../config.ts";
 import { DISPATCH_DEADLINE_MAX_MS, DISPATCH_DEADLINE_MIN_MS } from "../deadlines.ts";
+import type { VersionedJob } from "../store/job-store.ts";
 import { inSpan, TRACEPARENT_HEADER } from "../telemetry/spans.ts";
 import { taskTokenAudience } from "./task-token-verifier.ts";
 
@@ -22,6 +23,17 @@ export interface TaskRequest {
    * continues the submit's trace. Absent for jobs made without one.
    */
   traceparent?: string;
+  /**
+   * The job as the write that queued it left it, and that write's version: carried in the task so
+   * the claim can skip its read (see `nextTask`). Absent when unknown or too large to carry.
+   */
+  known?: VersionedJob;
+}
+
+/** The JSON body of a generation task: what the handler decodes as its `TaskPayload`. */
+export function taskBody(request: TaskRequest) {
+  const { jobId, attempt, run, known } = request;
+  return { jobId, attempt, run, ...(known !== undefined && { known }) };
 }
 
 /** The Cloud Tasks operations the queue needs. */
@@ -105,9 +117,7 @@ export function cloudTasksScheduler(
     async enqueue(request) {
       if (config.taskHandlerUrl === undefined) throw new Error("TASK_HANDLER_URL is not configured");
       const name = nameOf(request.jobId, request.attempt, request.run);
-      const body = Buffer.from(
-        JSON.stringify({ jobId: request.jobId, attempt: request.attempt, run: request.run }),
-      );
+      const body = Buffer.from(JSON.stringify(taskBody(request)));
       const deadlineMs = Math.min(
         DISPATCH_DEADLINE_MAX_MS,
         Math.max(DISPATCH_DEADLINE_MIN_MS, request.dispatchDeadlineMs),

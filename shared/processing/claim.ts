@@ -17,11 +17,12 @@ export type ClaimOutcome =
   | { kind: "skip"; reason: string };
 
 /**
- * Takes the job for this delivery in one compare-and-set on `jobs/{id}` (1 read, 1 write, and the
- * flight's write beside it when the read predicts the claim will take the job): a queued job
- * becomes processing under a new lease with one more attempt. A job that is terminal, processing
- * under someone else's live lease, or waiting for a later retry task is left alone: Cloud Tasks
- * delivers at least once, and this is where duplicates stop. A lease that expired (its holder
+ * Takes the job for this delivery in one compare-and-set on `jobs/{id}` (1 read, or none when the
+ * task carries the job as it still is; 1 write, and the flight's write beside it when the job
+ * predicts the claim will take it): a queued job becomes processing under a new lease with one
+ * more attempt. A job that is terminal, processing under someone else's live lease, or waiting for
+ * a later retry task is left alone: Cloud Tasks delivers at least once, and this is where
+ * duplicates stop. A lease that expired (its holder
  * crashed) is settled and claimed in the same decision.
  */
 export async function claimJob(deps: Deps, payload: TaskPayload): Promise<ClaimOutcome> {
@@ -29,9 +30,11 @@ export async function claimJob(deps: Deps, payload: TaskPayload): Promise<ClaimO
   const change: JobChange = { type: "claimed", leaseId, attempt: payload.attempt };
   const now = deps.clock.now();
   const ctx = decideContext(deps, now);
-  // The read the compare-and-set needs anyway, done here so that the claim it predicts can start
-  // the attempt's flight beside the commit (a prediction only: jitter fixed, nothing written).
-  const read = await deps.store.getJob(payload.jobId);
+  // The job as its task carries it (the admission's write), or else the read the compare-and-set
+  // needs anyway, done here so that the claim it predicts can start the attempt's flight beside the
+  // commit (a prediction only: jitter fixed, nothing written). A carried job that is no longer
+  // current costs the commit one refused try and a read; a refusal is always decided on a read.
+  const read = payload.known ?? (await deps.store.getJob(payload.jobId));
   const predicted = read && decide(read.job, change, { ...ctx, random: () => 0.5 });
   const flight =
     predicted?.ok === true && predicted.decision.job.leaseId === leaseId
@@ -57,7 +60,7 @@ export async function claimJob(deps: Deps, payload: TaskPayload): Promise<ClaimO
     return { kind: "skip", reason: applied.message };
   }
   // Events (job.started, or the settlement of a lost attempt) go out without being waited for.
-  await carryOut(deps, applied.decision, applied.before);
+  await carryOut(deps, applied);
   const job = applied.decision.job;
   if (job.status !== "processing" || job.leaseId !== leaseId) {
     skipped(job.operation);

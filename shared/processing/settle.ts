@@ -26,7 +26,7 @@ export async function settle(deps: Deps, held: HeldJob, change: JobChange): Prom
   const after = applied.decision.job;
   // If the retry's enqueue fails this throws and the handler answers 5xx; the sweeper also finds
   // the queued job without a task.
-  await carryOut(deps, applied.decision, applied.before);
+  await carryOut(deps, applied);
   switch (after.status) {
     case "completed":
       return { kind: "completed", jobId: job.id };

@@ -57,14 +57,17 @@ export const JOB_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** A Firestore Timestamp read as ms since the epoch. */
 export const millis = z.instanceof(Timestamp).transform((t) => t.toMillis());
+/** A {@link JobErrorRecord} with its time read by `time` (a Timestamp stored, ms in JSON). */
+const errorRecordWith = (time: z.ZodType<number>) =>
+  z.object({
+    type: z.enum(ERROR_TYPES),
+    message: z.string(),
+    retryable: z.boolean(),
+    status: z.number().nullable(),
+    at: time,
+  });
 /** A stored {@link JobErrorRecord} (on jobs and dead-letter entries). */
-export const errorRecord = z.object({
-  type: z.enum(ERROR_TYPES),
-  message: z.string(),
-  retryable: z.boolean(),
-  status: z.number().nullable(),
-  at: millis,
-});
+export const errorRecord = errorRecordWith(millis);
 
 /** A stored {@link JobResult} (on jobs and cache entries). */
 export const storedResult = z.object({
@@ -74,34 +77,46 @@ export const storedResult = z.object({
   usage: z.record(z.string(), z.unknown()).nullable(),
 });
 
+/**
+ * A job's fields with its times read by `time`: one schema for the Firestore document (Timestamps)
+ * and for the job a task carries as JSON (ms since the epoch), so the two cannot drift apart.
+ */
+function jobFields(time: z.ZodType<number>) {
+  const error = errorRecordWith(time);
+  return z.object({
+    userId: z.string(),
+    operation: z.enum(OPERATION_NAMES as [OperationName, ...OperationName[]]),
+    input: z.record(z.string(), z.unknown()),
+    cacheKey: z.string(),
+    status: z.enum(JOB_STATUSES),
+    progress: z.object({ percent: z.number(), stage: z.enum(PROGRESS_STAGES) }),
+    attempts: z.number(),
+    maxAttempts: z.number(),
+    timeoutMs: z.number(),
+    createdAt: time,
+    updatedAt: time,
+    startedAt: time.nullable(),
+    finishedAt: time.nullable(),
+    cached: z.boolean(),
+    result: storedResult.nullable(),
+    error: error.nullable(),
+    leaseId: z.string().nullable(),
+    leaseExpiresAt: time.nullable(),
+    cancelRequested: z.boolean(),
+    nextAttemptAt: time.nullable(),
+    slot: z.number().nullable(),
+    pixellabJobId: z.string().nullable().default(null),
+    attemptErrors: z.array(error).default([]),
+    run: z.number().default(0),
+    traceparent: z.string().nullable().default(null),
+  });
+}
+
 /** Firestore → {@link Job}. The document is untrusted input (older versions, manual edits): decode, then use. */
-const jobDocument = z.object({
-  userId: z.string(),
-  operation: z.enum(OPERATION_NAMES as [OperationName, ...OperationName[]]),
-  input: z.record(z.string(), z.unknown()),
-  cacheKey: z.string(),
-  status: z.enum(JOB_STATUSES),
-  progress: z.object({ percent: z.number(), stage: z.enum(PROGRESS_STAGES) }),
-  attempts: z.number(),
-  maxAttempts: z.number(),
-  timeoutMs: z.number(),
-  createdAt: millis,
-  updatedAt: millis,
-  startedAt: millis.nullable(),
-  finishedAt: millis.nullable(),
-  cached: z.boolean(),
-  result: storedResult.nullable(),
-  error: errorRecord.nullable(),
-  leaseId: z.string().nullable(),
-  leaseExpiresAt: millis.nullable(),
-  cancelRequested: z.boolean(),
-  nextAttemptAt: millis.nullable(),
-  slot: z.number().nullable(),
-  pixellabJobId: z.string().nullable().default(null),
-  attemptErrors: z.array(errorRecord).default([]),
-  run: z.number().default(0),
-  traceparent: z.string().nullable().default(null),
-});
+const jobDocument = jobFields(millis);
+
+/** A {@link Job} as JSON (`JSON.stringify` of one, times in ms), as a task carries it. */
+export const jobJson = jobFields(z.number()).extend({ id: z.string().regex(JOB_ID) });
 
 export function decodeJob(id: string, data: DocumentData | undefined): Job {
   const parsed = jobDocument.safeParse(data);

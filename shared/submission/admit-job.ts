@@ -65,14 +65,15 @@ export async function admitJob(
   const job = queuedJob(facts, slot);
   let activeJobs: number;
   try {
-    await store.createJob(job);
+    const version = await store.createJob(job);
     // The held slots are the active jobs (this one included), counted without scanning finished jobs.
     activeJobs = await store.countAllSlots();
     if (activeJobs > config.limits.queueCapacity) {
       await undo(deps, facts, slot, false);
       return queueFull(deps, activeJobs - 1);
     }
-    await enqueueAttempt(deps, nextTask(job));
+    // The task carries the job as written, so its claim need not read it (see `nextTask`).
+    await enqueueAttempt(deps, nextTask(job, version));
   } catch (error) {
     deps.logger.error({ err: error, jobId: job.id, userId }, "admission failed; undoing the job");
     await undo(deps, facts, slot, true);

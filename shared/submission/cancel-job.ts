@@ -42,7 +42,7 @@ export async function cancelJob(deps: Deps, userId: string, jobId: string): Prom
       problem: problem("conflict", `Job ${jobId} is already ${status}.`, { jobStatus: status }),
     };
   }
-  await carryOut(deps, applied.decision, applied.before);
+  await carryOut(deps, applied);
   const job = applied.decision.job;
   return { kind: job.status === "processing" ? "cancel-requested" : "cancelled", view: toJobView(job) };
 }

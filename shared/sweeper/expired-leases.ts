@@ -27,7 +27,7 @@ async function settleOne(deps: Deps, jobId: string, now: number): Promise<LeaseF
   const applied = await applyChange(deps, jobId, { type: "lease-expired", by: "sweeper" }, now);
   if (!applied.ok) return "skipped";
   // If the enqueue fails, the stale-queued pass of a later sweep finds the job without a task.
-  await carryOut(deps, applied.decision, applied.before).catch((err: unknown) =>
+  await carryOut(deps, applied).catch((err: unknown) =>
     deps.logger.warn({ err, jobId }, "sweeper: requeued job not enqueued yet"),
   );
   const status = applied.decision.job.status;

@@ -41,7 +41,7 @@ async function ensureTask(deps: Deps, job: Job, cutoff: number, now: number): Pr
     now,
   );
   if (!applied.ok) return "has-task"; // the job moved on, or another sweeper took it
-  await carryOut(deps, applied.decision, applied.before);
+  await carryOut(deps, applied);
   deps.logger.warn(
     { jobId: job.id, attempt: job.attempts + 1, run: applied.decision.job.run },
     "sweeper: re-enqueued a queued job with no task",
