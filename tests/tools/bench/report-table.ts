@@ -138,7 +138,8 @@ export function formatTargets(targets: readonly TargetCheck[]): string {
   const width = Math.max(0, ...targets.map((t) => t.name.length)) + 2;
   const rows = targets.map((t) => {
     const verdict = t.met === null ? "not run" : t.met ? "met" : "NOT MET";
-    return `  ${t.name.padEnd(width)}${t.target.padEnd(12)}${pad(fmt(t.measured, 2), 9)}  ${verdict}`;
+    const row = `  ${t.name.padEnd(width)}${t.target.padEnd(12)}${pad(fmt(t.measured, 2), 9)}  ${verdict}`;
+    return t.note === undefined ? row : `${row}\n${" ".repeat(width + 2)}↳ ${t.note}`;
   });
   return ["── targets (the original system's, then issue 13's) ──", ...rows].join("\n");
 }

@@ -127,7 +127,7 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
       scenarios: reports,
       operations,
       operationsFrom,
-      targets: checkTargets(reports, limits),
+      targets: checkTargets(reports, limits, machine.cores),
       logLines,
       events: { ...events.byType },
       files: { report: "", latest: "" },
