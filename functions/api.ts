@@ -1,6 +1,7 @@
 import * as functions from "@google-cloud/functions-framework";
 import type { Request, Response } from "@google-cloud/functions-framework";
 import { loadConfig } from "../shared/config.ts";
+import { OPENAPI_PATH, openApiDocument } from "../shared/http/openapi.ts";
 import { problem } from "../shared/http/problem.ts";
 import { EVENT_FLUSH_MS } from "../shared/ports/event-publisher.ts";
 import type { Caller } from "../shared/ports/id-token-verifier.ts";
@@ -80,6 +81,7 @@ async function route(
 ): Promise<void> {
   const { path, method } = req;
   if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
+  if (path === OPENAPI_PATH && method === "GET") return sendJson(res, 200, contract());
   // Its own check (the metrics token or an operator's ID token), before the per-user authentication.
   if (path === METRICS_PATH) return serveMetrics(req, res, runtime, { queueGauges: true });
   if (path === "/health") {
@@ -210,6 +212,10 @@ async function deleteJob(runtime: ApiRuntime, caller: Caller, jobId: string, res
   if (outcome.kind === "rejected") return sendProblem(res, outcome.problem);
   sendJson(res, outcome.kind === "cancelled" ? 200 : 202, outcome.view);
 }
+
+let document: Record<string, unknown> | undefined;
+/** The OpenAPI document, built on the first request for it (about 60 KB of JSON). */
+const contract = () => (document ??= openApiDocument());
 
 /** The route a request took, with ids left out, for the request's log line. */
 function routeName(req: Request): string {

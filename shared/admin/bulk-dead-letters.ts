@@ -17,7 +17,7 @@ const CONCURRENCY = 20;
  * `jobIds` is required, so an empty body cannot act on the whole queue by accident; both together
  * mean "these jobs, if their error is of this type".
  */
-const bulkFilter = z
+export const bulkFilter = z
   .strictObject({
     errorType: z.enum(ERROR_TYPES).optional(),
     jobIds: z.array(z.string().regex(JOB_ID, "must be a job id")).min(1).max(MAX_BULK).optional(),

@@ -36,7 +36,7 @@ export const deadLetterSchema = z.looseObject({
 });
 export type DeadLetterEntry = z.infer<typeof deadLetterSchema>;
 
-const deadLetterPageSchema = z.object({
+export const deadLetterPageSchema = z.object({
   entries: z.array(deadLetterSchema),
   nextCursor: z.string().nullable(),
 });

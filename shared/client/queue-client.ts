@@ -1,5 +1,7 @@
 import type { JobStatus } from "../job-state.ts";
 import type { JobView } from "../submission/job-view.ts";
+import type { submitOptions } from "../submission/submit-request.ts";
+import type { z } from "zod";
 import { apiHttpOptions, apiRequest, readJson } from "./api-http.ts";
 import type { JobListener } from "./listener-channel.ts";
 import { decodeBody, jobPageSchema, jobViewSchema, submitBodySchema } from "./response-schemas.ts";
@@ -46,10 +48,11 @@ export interface QueueClientOptions {
   pollRetryMaxMs?: number;
 }
 
+/** The body of `POST /v1/jobs`; `options` is typed from the schema the API validates it with. */
 export interface SubmitRequest {
   operation: string;
   input: Record<string, unknown>;
-  options?: { timeoutMs?: number; cache?: "use" | "bypass" };
+  options?: z.input<typeof submitOptions>;
 }
 
 export interface SubmitResult {

@@ -48,14 +48,32 @@ export const submitBodySchema = z.looseObject({
   result: result.optional(),
 });
 
+/** The three answers of `POST /v1/jobs`, each exactly (the OpenAPI document's; see `openapi.ts`). */
+export const acceptedBodySchema = z.object({
+  jobId: z.string(),
+  status: z.enum(JOB_STATUSES),
+  /** Jobs admitted before this one and not finished yet. */
+  position: z.number(),
+  estimatedWaitMs: z.number(),
+});
+export const cachedBodySchema = z.object({
+  jobId: z.string(),
+  status: z.literal("completed"),
+  cached: z.literal(true),
+  result,
+});
+export const duplicateBodySchema = jobViewSchema.extend({ deduplicated: z.literal(true) });
+
 export const jobPageSchema = z.object({ jobs: z.array(jobViewSchema), nextCursor: z.string().nullable() });
 
-const problemSchema = z.looseObject({
+/** An RFC 9457 problem (`application/problem+json`); extension members vary by `type`. */
+export const problemSchema = z.looseObject({
   type: z.string(),
   title: z.string(),
   status: z.number(),
   detail: z.string(),
   errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  retryAfterSeconds: z.number().optional(),
 });
 
 /** Validates a decoded body; a mismatch is an {@link UnexpectedResponseError} naming what was read. */

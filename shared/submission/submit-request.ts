@@ -14,15 +14,16 @@ export interface SubmitOptions {
   cache: "use" | "bypass";
 }
 
+/** `options` of `POST /v1/jobs`. */
+export const submitOptions = z.strictObject({
+  timeoutMs: z.int().min(10_000).max(1_800_000).optional(),
+  cache: z.enum(["use", "bypass"]).default("use"),
+});
+
 const envelope = z.strictObject({
   operation: z.string(),
   input: z.record(z.string(), z.unknown()),
-  options: z
-    .strictObject({
-      timeoutMs: z.int().min(10_000).max(1_800_000).optional(),
-      cache: z.enum(["use", "bypass"]).default("use"),
-    })
-    .default({ cache: "use" }),
+  options: submitOptions.default({ cache: "use" }),
 });
 
 export type DecodedSubmission =

@@ -58,7 +58,9 @@ describe("POST /v1/jobs", () => {
     const task = tasks.find((t) => t.name === `${rig.queueName}/tasks/job-${body.jobId}-a1`);
     expect(task?.httpRequest?.url).toBe(rig.config.taskHandlerUrl);
     const payload = JSON.parse(Buffer.from(task?.httpRequest?.body as Uint8Array).toString("utf8"));
-    expect(payload).toEqual({ jobId: body.jobId, attempt: 1, run: 0 });
+    // The task carries the job as stored, at its stored version, so its claim need not read it.
+    const stored = await rig.runtime.deps.store.getJob(body.jobId);
+    expect(payload).toEqual({ jobId: body.jobId, attempt: 1, run: 0, known: stored });
     // 10 min job timeout + 30 s for the handler to store the outcome.
     expect(Number(task?.dispatchDeadline?.seconds)).toBe(630);
   });

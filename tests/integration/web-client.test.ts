@@ -105,4 +105,19 @@ describe("the web client in headless Chromium, against the whole local stack", (
     await page.screenshot({ path: path.join(ARTIFACTS, "web-client-polling.png") });
     await page.close();
   });
+  it("shows the API reference, read from the API's own /openapi.json", async () => {
+    const page = await browser.newPage();
+    await page.goto(stack.urls["web client"]!);
+    await page.click("#api-link");
+    await page.waitForSelector('[data-route="POST /v1/jobs"]', { timeout: 30_000 });
+    expect(await page.textContent("#reference-status")).toContain("OpenAPI 3.1.0");
+    const routes = await page.$$eval("[data-route]", (els) =>
+      els.map((e) => (e as HTMLElement).dataset.route),
+    );
+    expect(routes).toEqual(
+      expect.arrayContaining(["GET /v1/jobs/{jobId}", "DELETE /v1/jobs/{jobId}", "GET /openapi.json"]),
+    );
+    expect(await page.textContent('[data-route="POST /v1/jobs"]')).toContain("429: ");
+    await page.close();
+  });
 });

@@ -1,0 +1,31 @@
+/** Pieces the OpenAPI document's operations share (see `openapi.ts`). */
+import { PARAMETERS, type JsonSchema } from "./openapi-schemas.ts";
+
+export type Operation = Record<string, unknown>;
+export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+export const json = (schema: JsonSchema) => ({ "application/json": { schema } });
+export const problem = (description: string) => ({
+  description,
+  content: { "application/problem+json": { schema: ref("Problem") } },
+});
+export const retryAfter = {
+  "Retry-After": { description: "Seconds to wait before trying again.", schema: { type: "integer" } },
+};
+export const limited = (description: string) => ({ ...problem(description), headers: retryAfter });
+export const query = (name: keyof typeof PARAMETERS, description: string) => ({
+  name,
+  in: "query",
+  required: false,
+  description,
+  schema: PARAMETERS[name],
+});
+export const JOB_ID = { name: "jobId", in: "path", required: true, schema: PARAMETERS.jobId };
+export const LOCATION = { Location: { description: "The job's URL.", schema: { type: "string" } } };
+
+/** Answers every authenticated route may give besides its own. */
+export const AUTHENTICATED = {
+  "401": problem("No, an invalid, an expired or a revoked ID token (`WWW-Authenticate: Bearer`)."),
+  "503": limited("A dependency (Firestore, Cloud Tasks, Auth) is unavailable."),
+};
+export const ADMIN = { ...AUTHENTICATED, "403": problem("The token has no `admin` claim.") };
+export const OPERATOR = [{ firebaseIdToken: [] }];
