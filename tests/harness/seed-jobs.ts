@@ -8,7 +8,7 @@ import { deadLetterRef, encodeDeadLetter } from "../../shared/store/dead-letters
 import { encodeJob, type Job } from "../../shared/store/job-document.ts";
 import { slotRef } from "../../shared/store/user-slots.ts";
 import { queuedJob } from "../../shared/submission/new-job.ts";
-import { cacheKeyOf, pixfluxBody } from "./fixtures.ts";
+import { cacheKeyOf, pixfluxBody, TINY_PNG } from "./fixtures.ts";
 
 /**
  * A job as the API would have admitted it (queued, attempt budget 3, 10 min timeout), then changed by
@@ -76,4 +76,29 @@ export async function seedSlot(firestore: Firestore, job: Job, slot: number, acq
     jobId: job.id,
     acquiredAt: Timestamp.fromMillis(acquiredAt),
   });
+}
+
+/** A one-image result (a 1×1 PNG), as the cache stores it. */
+export const TINY_RESULT = {
+  images: [{ base64: TINY_PNG, width: 1, height: 1, format: "png" }],
+  usage: null,
+};
+
+/** Writes `cache/{key}` for `body`'s request, as though a generation had stored it `ttlMs` ago at most. */
+export async function seedCachedResult(
+  firestore: Firestore,
+  body: { operation: string; input: unknown },
+  result: unknown = TINY_RESULT,
+  ttlMs = 86_400_000,
+) {
+  await firestore
+    .collection("cache")
+    .doc(cacheKeyOf(body))
+    .set({
+      result,
+      createdAt: Timestamp.now(),
+      expireAt: Timestamp.fromMillis(Date.now() + ttlMs),
+      lastAccessedAt: Timestamp.now(),
+      hits: 0,
+    });
 }

@@ -7,6 +7,7 @@ import { startRedis, type RunningService } from "../harness/emulators.ts";
 import { cacheKeyOf, pixfluxBody, TINY_PNG } from "../harness/fixtures.ts";
 import { call } from "../harness/http-client.ts";
 import { checkPrerequisites } from "../harness/prerequisites.ts";
+import { seedCachedResult } from "../harness/seed-jobs.ts";
 
 interface JobBody {
   jobId: string;
@@ -37,16 +38,7 @@ describe("dedup and the result cache", () => {
   });
 
   const seedCache = (body: { operation: string; input: unknown }) =>
-    rig.runtime.firestore
-      .collection("cache")
-      .doc(cacheKeyOf(body))
-      .set({
-        result: RESULT,
-        createdAt: Timestamp.now(),
-        expireAt: Timestamp.fromMillis(Date.now() + 86_400_000),
-        lastAccessedAt: Timestamp.now(),
-        hits: 0,
-      });
+    seedCachedResult(rig.runtime.firestore, body, RESULT);
 
   it("returns the same job for a repeat with reordered keys and changed whitespace", async () => {
     const user = await signUpUser();

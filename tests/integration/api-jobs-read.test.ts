@@ -2,8 +2,9 @@ import { Timestamp } from "@google-cloud/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApiRig, type ApiRig } from "../harness/api-rig.ts";
 import { signUpUser, type TestUser } from "../harness/auth-users.ts";
-import { cacheKeyOf, pixfluxBody, TINY_PNG } from "../harness/fixtures.ts";
+import { pixfluxBody, TINY_PNG } from "../harness/fixtures.ts";
 import { call } from "../harness/http-client.ts";
+import { seedCachedResult, TINY_RESULT } from "../harness/seed-jobs.ts";
 
 interface JobView {
   jobId: string;
@@ -103,15 +104,7 @@ describe("reading, listing and cancelling jobs", () => {
     expect(early.body).toMatchObject({ type: "/problems/conflict", jobStatus: "queued" });
 
     const body = pixfluxBody("a finished result", { seed: 1 });
-    await rig.runtime.firestore
-      .collection("cache")
-      .doc(cacheKeyOf(body))
-      .set({
-        result: { images: [{ base64: TINY_PNG, width: 1, height: 1, format: "png" }], usage: null },
-        createdAt: Timestamp.now(),
-        expireAt: Timestamp.fromMillis(Date.now() + 60_000),
-        hits: 0,
-      });
+    await seedCachedResult(rig.runtime.firestore, body, TINY_RESULT, 60_000);
     const hit = await call(rig.url, "POST", "/v1/jobs", { token: owner.idToken, json: body });
     const done = (
       await call(rig.url, "GET", `/v1/jobs/${(hit.body as JobView).jobId}`, { token: owner.idToken })

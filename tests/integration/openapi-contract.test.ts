@@ -1,11 +1,11 @@
-import { Timestamp } from "@google-cloud/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openApiDocument } from "../../shared/http/openapi.ts";
 import { startApiRig, type ApiRig } from "../harness/api-rig.ts";
 import { signUpAdmin, signUpUser, type TestUser } from "../harness/auth-users.ts";
-import { cacheKeyOf, pixfluxBody, TINY_PNG } from "../harness/fixtures.ts";
+import { pixfluxBody } from "../harness/fixtures.ts";
 import { call, type TestResponse } from "../harness/http-client.ts";
 import { openApiChecker } from "../harness/openapi-check.ts";
+import { seedCachedResult } from "../harness/seed-jobs.ts";
 
 /**
  * The served contract matches the implementation: `GET /openapi.json` is the document, every
@@ -104,16 +104,7 @@ describe("the OpenAPI contract, against the running API", () => {
 
   it("200 from the cache, 400, 401, 413, 415 and 503 (queue full)", async () => {
     const body = pixfluxBody("a contract chest, cached", { seed: 3 });
-    await rig.runtime.firestore
-      .collection("cache")
-      .doc(cacheKeyOf(body))
-      .set({
-        result: { images: [{ base64: TINY_PNG, width: 1, height: 1, format: "png" }], usage: null },
-        createdAt: Timestamp.now(),
-        expireAt: Timestamp.fromMillis(Date.now() + 86_400_000),
-        lastAccessedAt: Timestamp.now(),
-        hits: 0,
-      });
+    await seedCachedResult(rig.runtime.firestore, body);
     const other = await signUpUser();
     conforms(await submit(body, other.idToken), "/v1/jobs", "POST", 200);
     conforms(await call(rig.url, "GET", "/v1/jobs"), "/v1/jobs", "GET", 401);
