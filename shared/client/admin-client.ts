@@ -1,45 +1,15 @@
-import { z } from "zod";
 import { apiHttpOptions, apiRequest, readJson } from "./api-http.ts";
-import { decodeBody, jobViewSchema } from "./response-schemas.ts";
+import {
+  deadLetterPageSchema,
+  jobViewSchema,
+  queueGaugesSchema,
+  type DeadLetterEntry,
+  type QueueGaugesView,
+} from "../http/answer-schemas.ts";
+import { decodeBody } from "./response-schemas.ts";
+
+export type { DeadLetterEntry, QueueGaugesView } from "../http/answer-schemas.ts";
 import type { JobView } from "../submission/job-view.ts";
-
-/** `GET /v1/admin/queue`: the queue-wide gauges, as `shared/telemetry/queue-gauges.ts` computes them. */
-export const queueGaugesSchema = z.object({
-  /** When they were read, ms since the epoch. */
-  at: z.number(),
-  jobs: z.object({ queued: z.number(), "retry-wait": z.number(), processing: z.number() }),
-  oldestQueuedAgeSeconds: z.number(),
-  deadLetters: z.number(),
-  activeUsers: z.number(),
-});
-export type QueueGaugesView = z.infer<typeof queueGaugesSchema>;
-
-const errorView = z.object({
-  type: z.string(),
-  message: z.string(),
-  retryable: z.boolean(),
-  status: z.number().nullable(),
-  at: z.string(),
-});
-
-/** One entry of `GET /v1/admin/dead-letters` (see `shared/admin/dead-letter-view.ts`); loose, newer fields pass. */
-export const deadLetterSchema = z.looseObject({
-  jobId: z.string(),
-  userId: z.string(),
-  operation: z.string(),
-  errorType: z.string(),
-  error: errorView,
-  attemptErrors: z.array(errorView),
-  attempts: z.number(),
-  failedAt: z.string(),
-  expireAt: z.string(),
-});
-export type DeadLetterEntry = z.infer<typeof deadLetterSchema>;
-
-export const deadLetterPageSchema = z.object({
-  entries: z.array(deadLetterSchema),
-  nextCursor: z.string().nullable(),
-});
 
 /** The operator routes (`/v1/admin/...`); every call needs a token with the `admin` claim, else 403. */
 export interface AdminClient {

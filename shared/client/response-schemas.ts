@@ -1,80 +1,16 @@
 import { z } from "zod";
-import { JOB_STATUSES } from "../job-state.ts";
-import { PROGRESS_STAGES } from "../progress.ts";
-import type { JobView } from "../submission/job-view.ts";
+import { problemSchema } from "../http/answer-schemas.ts";
 import { UnexpectedResponseError, type ApiProblem } from "./client-errors.ts";
 
-// Objects are not strict: a newer API may add fields, and the client keeps what it knows.
-const image = z.object({
-  base64: z.string(),
-  width: z.number(),
-  height: z.number(),
-  format: z.literal("png"),
-  url: z.string(),
-});
-const result = z.object({ images: z.array(image), usage: z.record(z.string(), z.unknown()).nullable() });
-
-export const jobViewSchema = z.object({
-  jobId: z.string(),
-  operation: z.string(),
-  status: z.enum(JOB_STATUSES),
-  progress: z.object({ percent: z.number(), stage: z.enum(PROGRESS_STAGES) }),
-  attempts: z.number(),
-  maxAttempts: z.number(),
-  cached: z.boolean(),
-  cancelRequested: z.boolean(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  startedAt: z.string().nullable(),
-  finishedAt: z.string().nullable(),
-  nextAttemptAt: z.string().nullable(),
-  traceId: z.string().nullable().optional(),
-  result: result.optional(),
-  error: z.object({ type: z.string(), message: z.string(), retryable: z.boolean() }).optional(),
-}) satisfies z.ZodType<JobView>;
-
-/**
- * `POST /v1/jobs` answers one of three shapes: accepted `{jobId, status, position, estimatedWaitMs}`,
- * a cache hit `{jobId, status, cached, result}`, or a duplicate (the earlier job's whole view plus
- * `deduplicated: true`). One loose schema reads them all; {@link toSubmitResult} tells them apart.
- */
-export const submitBodySchema = z.looseObject({
-  jobId: z.string(),
-  status: z.enum(JOB_STATUSES),
-  position: z.number().optional(),
-  estimatedWaitMs: z.number().optional(),
-  cached: z.boolean().optional(),
-  deduplicated: z.boolean().optional(),
-  result: result.optional(),
-});
-
-/** The three answers of `POST /v1/jobs`, each exactly (the OpenAPI document's; see `openapi.ts`). */
-export const acceptedBodySchema = z.object({
-  jobId: z.string(),
-  status: z.enum(JOB_STATUSES),
-  /** Jobs admitted before this one and not finished yet. */
-  position: z.number(),
-  estimatedWaitMs: z.number(),
-});
-export const cachedBodySchema = z.object({
-  jobId: z.string(),
-  status: z.literal("completed"),
-  cached: z.literal(true),
-  result,
-});
-export const duplicateBodySchema = jobViewSchema.extend({ deduplicated: z.literal(true) });
-
-export const jobPageSchema = z.object({ jobs: z.array(jobViewSchema), nextCursor: z.string().nullable() });
-
-/** An RFC 9457 problem (`application/problem+json`); extension members vary by `type`. */
-export const problemSchema = z.looseObject({
-  type: z.string(),
-  title: z.string(),
-  status: z.number(),
-  detail: z.string(),
-  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-  retryAfterSeconds: z.number().optional(),
-});
+export {
+  acceptedBodySchema,
+  cachedBodySchema,
+  duplicateBodySchema,
+  jobPageSchema,
+  jobViewSchema,
+  problemSchema,
+  submitBodySchema,
+} from "../http/answer-schemas.ts";
 
 /** Validates a decoded body; a mismatch is an {@link UnexpectedResponseError} naming what was read. */
 export function decodeBody<T>(schema: z.ZodType<T>, body: unknown, what: string): T {

@@ -1,14 +1,16 @@
 import { z } from "zod";
 import { bulkFilter } from "../admin/bulk-dead-letters.ts";
-import { deadLetterPageSchema, deadLetterSchema, queueGaugesSchema } from "../client/admin-client.ts";
 import {
   acceptedBodySchema,
   cachedBodySchema,
+  deadLetterPageSchema,
+  deadLetterSchema,
   duplicateBodySchema,
   jobPageSchema,
   jobViewSchema,
   problemSchema,
-} from "../client/response-schemas.ts";
+  queueGaugesSchema,
+} from "./answer-schemas.ts";
 import { ERROR_TYPES } from "../errors.ts";
 import { JOB_STATUSES } from "../job-state.ts";
 import { OPERATIONS, OPERATION_NAMES } from "../operations/operations.ts";
