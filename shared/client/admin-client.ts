@@ -6,10 +6,10 @@ import {
   type DeadLetterEntry,
   type QueueGaugesView,
 } from "../http/answer-schemas.ts";
+import type { JobView } from "../submission/job-view.ts";
 import { decodeBody } from "./response-schemas.ts";
 
 export type { DeadLetterEntry, QueueGaugesView } from "../http/answer-schemas.ts";
-import type { JobView } from "../submission/job-view.ts";
 
 /** The operator routes (`/v1/admin/...`); every call needs a token with the `admin` claim, else 403. */
 export interface AdminClient {

@@ -9,6 +9,7 @@ import {
   ref,
   type Operation,
 } from "./openapi-parts.ts";
+import { IDEMPOTENCY_KEY } from "../submission/submit-request.ts";
 
 const submit: Operation = {
   operationId: "submitJob",
@@ -21,7 +22,7 @@ const submit: Operation = {
       name: "Idempotency-Key",
       in: "header",
       required: false,
-      schema: { type: "string", pattern: "^[\\x21-\\x7e]{1,255}$" },
+      schema: { type: "string", pattern: IDEMPOTENCY_KEY.source },
     },
   ],
   requestBody: { required: true, content: json(ref("SubmitRequest")) },

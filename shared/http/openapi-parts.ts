@@ -1,14 +1,14 @@
 /** Pieces the OpenAPI document's operations share (see `openapi.ts`). */
-import { PARAMETERS, type JsonSchema } from "./openapi-schemas.ts";
+import { PARAMETERS, ref, type JsonSchema } from "./openapi-schemas.ts";
 
+export { ref };
 export type Operation = Record<string, unknown>;
-export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 export const json = (schema: JsonSchema) => ({ "application/json": { schema } });
 export const problem = (description: string) => ({
   description,
   content: { "application/problem+json": { schema: ref("Problem") } },
 });
-export const retryAfter = {
+const retryAfter = {
   "Retry-After": { description: "Seconds to wait before trying again.", schema: { type: "integer" } },
 };
 export const limited = (description: string) => ({ ...problem(description), headers: retryAfter });

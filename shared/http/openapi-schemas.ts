@@ -14,10 +14,15 @@ import {
 import { ERROR_TYPES } from "../errors.ts";
 import { JOB_STATUSES } from "../job-state.ts";
 import { OPERATIONS, OPERATION_NAMES } from "../operations/operations.ts";
+import { JOB_ID } from "../store/job-document.ts";
+import type { HealthReport } from "../submission/health.ts";
 import { submitOptions } from "../submission/submit-request.ts";
 
 /** A JSON Schema (2020-12, OpenAPI 3.1's dialect) as the document holds it. */
 export type JsonSchema = Record<string, unknown>;
+
+/** A reference to one of {@link componentSchemas}. */
+export const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 
 /**
  * A zod schema as JSON Schema: `input` for what a client sends (defaults optional), `output` for
@@ -38,7 +43,7 @@ const health = z.object({
       z.object({ status: z.literal("down"), error: z.string(), required: z.boolean() }),
     ]),
   ),
-});
+}) satisfies z.ZodType<HealthReport>;
 
 const bulkResult = z.object({
   retried: z.number().optional(),
@@ -70,7 +75,7 @@ export function componentSchemas(): Record<string, JsonSchema> {
   return {
     ...requests,
     SubmitRequest: {
-      oneOf: OPERATION_NAMES.map((name) => ({ $ref: `#/components/schemas/SubmitRequest_${name}` })),
+      oneOf: OPERATION_NAMES.map((name) => ref(`SubmitRequest_${name}`)),
     },
     Accepted: jsonSchema(acceptedBodySchema, "output"),
     Cached: jsonSchema(cachedBodySchema, "output"),
@@ -89,7 +94,7 @@ export function componentSchemas(): Record<string, JsonSchema> {
 
 /** Query and path parameters, as the routes check them (`read-jobs.ts`, `api.ts`, `list-dead-letters.ts`). */
 export const PARAMETERS = {
-  jobId: { type: "string", pattern: "^[A-Za-z0-9_-]{1,128}$" },
+  jobId: { type: "string", pattern: JOB_ID.source },
   status: { type: "string", enum: [...JOB_STATUSES] },
   limit: { type: "integer", minimum: 1, maximum: 100, default: 20 },
   cursor: { type: "string" },

@@ -16,7 +16,7 @@ export const KNOWN_JOB_MAX_BYTES = 32_768;
  * context, so all its attempts land in the submit's trace.
  *
  * `version`: the job's document version after the write that queued it, when the caller knows it
- * (the admission). The task then carries the job as written, and its claim commits against that
+ * (the admission; `carryOut` adds it to the tasks of committed decisions). The task then carries the job as written, and its claim commits against that
  * version without reading the job first; if anything wrote the job since (a cancel, the sweeper, a
  * duplicate delivery's claim), the version no longer matches and the claim reads it after all.
  */

@@ -22,15 +22,15 @@ export type ClaimOutcome =
  * predicts the claim will take it): a queued job becomes processing under a new lease with one
  * more attempt. A job that is terminal, processing under someone else's live lease, or waiting for
  * a later retry task is left alone: Cloud Tasks delivers at least once, and this is where
- * duplicates stop. A lease that expired (its holder
- * crashed) is settled and claimed in the same decision.
+ * duplicates stop. A lease that expired (its holder crashed) is settled and claimed in the same
+ * decision.
  */
 export async function claimJob(deps: Deps, payload: TaskPayload): Promise<ClaimOutcome> {
   const leaseId = deps.newLeaseId();
   const change: JobChange = { type: "claimed", leaseId, attempt: payload.attempt };
   const now = deps.clock.now();
   const ctx = decideContext(deps, now);
-  // The job as its task carries it (the admission's write), or else the read the compare-and-set
+  // The job as its task carries it (the write that queued it), or else the read the compare-and-set
   // needs anyway, done here so that the claim it predicts can start the attempt's flight beside the
   // commit (a prediction only: jitter fixed, nothing written). A carried job that is no longer
   // current costs the commit one refused try and a read; a refusal is always decided on a read.

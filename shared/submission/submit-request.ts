@@ -14,6 +14,9 @@ export interface SubmitOptions {
   cache: "use" | "bypass";
 }
 
+/** An `Idempotency-Key` header the API accepts: 1-255 visible ASCII characters. */
+export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
 /** `options` of `POST /v1/jobs`. */
 export const submitOptions = z.strictObject({
   timeoutMs: z.int().min(10_000).max(1_800_000).optional(),
