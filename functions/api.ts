@@ -127,7 +127,12 @@ async function postJob(runtime: ApiRuntime, caller: Caller, req: Request, res: R
     const errors = [{ path: "Idempotency-Key", message: "must be 1-255 visible ASCII characters" }];
     return sendProblem(res, problem("validation-error", "Invalid Idempotency-Key header.", { errors }));
   }
-  const outcome = await submitJob(runtime.deps, { userId: caller.uid, body: req.body, idempotencyKey });
+  const outcome = await submitJob(runtime.deps, {
+    userId: caller.uid,
+    anonymous: caller.anonymous,
+    body: req.body,
+    idempotencyKey,
+  });
   res.locals.outcome = outcome.kind;
   if ("view" in outcome) res.locals.jobId = outcome.view.jobId;
   annotateSpan({

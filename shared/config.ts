@@ -4,6 +4,8 @@ import { EnvReader, SECRET_VARIABLES, type Env } from "./config-parsers.ts";
 export { ConfigError } from "./config-parsers.ts";
 
 const DAY_MS = 86_400_000;
+/** A submission-rate limit is one slot document per submission in a minute, so it stays modest. */
+const MAX_SUBMITS_PER_MINUTE = 1_000;
 
 /*
  * Telemetry is set by the environment too, but read by the preload, which runs before this module
@@ -77,6 +79,17 @@ export interface Config {
     maxRequestBytes: number;
     /** Long-polls (`GET /v1/jobs/{id}?waitSeconds=`) one user may hold open at once on one instance; more are answered at once. @defaultValue 4 */
     userLongPolls: number;
+    /**
+     * Submissions (`POST /v1/jobs`, cache hits and duplicates included, idempotent replays not) one
+     * signed-in user may make per calendar minute (UTC); 0 turns the limit off. @defaultValue 60
+     */
+    userSubmitsPerMinute: number;
+    /**
+     * The stricter limits of anonymous users (the web client signs people in anonymously, and anyone
+     * can mint such users): active jobs, @defaultValue 2, and submissions per minute, @defaultValue 10
+     * (0 turns it off).
+     */
+    anonymous: { activeJobs: number; submitsPerMinute: number };
   };
   /** Longest a submission waits for Cloud Tasks' CreateTask before answering 503, in ms. @defaultValue 3_000 */
   enqueueTimeoutMs: number;
@@ -170,6 +183,11 @@ export function loadConfig(env: Env): Config {
       dedupWindowMs: r.int("DEDUP_WINDOW_MS", 10_000, 0, 3_600_000),
       maxRequestBytes: r.int("MAX_REQUEST_BYTES", 2 * 1024 * 1024, 1_024, 10 * 1024 * 1024),
       userLongPolls: r.int("USER_LONG_POLL_LIMIT", 4, 1, 100),
+      userSubmitsPerMinute: r.int("USER_SUBMIT_RATE_PER_MIN", 60, 0, MAX_SUBMITS_PER_MINUTE),
+      anonymous: {
+        activeJobs: r.int("ANON_USER_ACTIVE_JOB_LIMIT", 2, 1, 1_000),
+        submitsPerMinute: r.int("ANON_SUBMIT_RATE_PER_MIN", 10, 0, MAX_SUBMITS_PER_MINUTE),
+      },
     },
     enqueueTimeoutMs: r.int("ENQUEUE_TIMEOUT_MS", 3_000, 100, 30_000),
     retryAfterMaxMs: r.int("RETRY_AFTER_MAX_MS", maxDelayMs, 0, 2_592_000_000),

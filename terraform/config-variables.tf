@@ -83,6 +83,36 @@ variable "user_active_job_limit" {
   }
 }
 
+variable "user_submit_rate_per_min" {
+  description = "USER_SUBMIT_RATE_PER_MIN: Submissions one signed-in user may make per calendar minute (UTC); 0 turns the limit off."
+  type        = number
+  default     = 60
+  validation {
+    condition     = floor(var.user_submit_rate_per_min) == var.user_submit_rate_per_min && var.user_submit_rate_per_min >= 0 && var.user_submit_rate_per_min <= 1000
+    error_message = "The user_submit_rate_per_min must be an integer from 0 to 1000."
+  }
+}
+
+variable "anon_user_active_job_limit" {
+  description = "ANON_USER_ACTIVE_JOB_LIMIT: Active jobs one anonymous user may have (anyone can mint anonymous users, so it is stricter)."
+  type        = number
+  default     = 2
+  validation {
+    condition     = floor(var.anon_user_active_job_limit) == var.anon_user_active_job_limit && var.anon_user_active_job_limit >= 1 && var.anon_user_active_job_limit <= 1000
+    error_message = "The anon_user_active_job_limit must be an integer from 1 to 1000."
+  }
+}
+
+variable "anon_submit_rate_per_min" {
+  description = "ANON_SUBMIT_RATE_PER_MIN: Submissions one anonymous user may make per calendar minute (UTC); 0 turns the limit off."
+  type        = number
+  default     = 10
+  validation {
+    condition     = floor(var.anon_submit_rate_per_min) == var.anon_submit_rate_per_min && var.anon_submit_rate_per_min >= 0 && var.anon_submit_rate_per_min <= 1000
+    error_message = "The anon_submit_rate_per_min must be an integer from 0 to 1000."
+  }
+}
+
 variable "dedup_window_ms" {
   description = "DEDUP_WINDOW_MS: Identical submissions by one user within this window return the first job, ms."
   type        = number

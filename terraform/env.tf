@@ -16,6 +16,9 @@ locals {
     QUEUE_CAPACITY             = var.queue_capacity
     QUEUE_WARNING_THRESHOLD    = var.queue_warning_threshold
     USER_ACTIVE_JOB_LIMIT      = var.user_active_job_limit
+    USER_SUBMIT_RATE_PER_MIN   = var.user_submit_rate_per_min
+    ANON_USER_ACTIVE_JOB_LIMIT = var.anon_user_active_job_limit
+    ANON_SUBMIT_RATE_PER_MIN   = var.anon_submit_rate_per_min
     DEDUP_WINDOW_MS            = var.dedup_window_ms
     MAX_REQUEST_BYTES          = var.max_request_bytes
     USER_LONG_POLL_LIMIT       = var.user_long_poll_limit

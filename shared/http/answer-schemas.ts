@@ -80,6 +80,19 @@ export const problemSchema = z.looseObject({
   retryAfterSeconds: z.number().optional(),
 });
 
+/**
+ * A 429 from a per-user limit: which one (`limitName`), its size, and when to try again. The rate
+ * limit's count resets at `resetsAt`; the active-job limit frees as the caller's jobs end
+ * (`activeJobs` says how many they hold).
+ */
+export const limitProblemSchema = problemSchema.extend({
+  limitName: z.enum(["active-jobs", "submissions-per-minute"]),
+  limit: z.number(),
+  activeJobs: z.number().optional(),
+  resetsAt: z.string().optional(),
+  retryAfterSeconds: z.number(),
+});
+
 /** `GET /v1/admin/queue`: the queue-wide gauges, as `shared/telemetry/queue-gauges.ts` computes them. */
 export const queueGaugesSchema = z.object({
   /** When they were read, ms since the epoch. */

@@ -8,6 +8,7 @@ import {
   query,
   ref,
   type Operation,
+  userLimited,
 } from "./openapi-parts.ts";
 import { IDEMPOTENCY_KEY } from "../submission/submit-request.ts";
 
@@ -45,7 +46,11 @@ const submit: Operation = {
     "413": problem("The body is over the size limit."),
     "415": problem("The body is not `application/json`."),
     "422": problem("The request failed validation; `errors` lists every invalid field."),
-    "429": limited("The caller has as many active jobs as allowed (`activeJobs`, `limit`)."),
+    "429": userLimited(
+      "A per-user limit is reached, named by `limitName`: `active-jobs` (the caller holds `limit` " +
+        "queued or running jobs) or `submissions-per-minute` (the caller made `limit` submissions " +
+        "this minute; the count resets at `resetsAt`). Anonymous users have stricter limits.",
+    ),
     ...AUTHENTICATED,
     "503": limited("The queue is full, or a dependency is unavailable."),
   },

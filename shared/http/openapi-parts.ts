@@ -12,6 +12,12 @@ const retryAfter = {
   "Retry-After": { description: "Seconds to wait before trying again.", schema: { type: "integer" } },
 };
 export const limited = (description: string) => ({ ...problem(description), headers: retryAfter });
+/** A per-user limit's 429, whose body names the limit (`LimitProblem`). */
+export const userLimited = (description: string) => ({
+  description,
+  headers: retryAfter,
+  content: { "application/problem+json": { schema: ref("LimitProblem") } },
+});
 export const query = (name: keyof typeof PARAMETERS, description: string) => ({
   name,
   in: "query",

@@ -8,6 +8,7 @@ import {
   duplicateBodySchema,
   jobPageSchema,
   jobViewSchema,
+  limitProblemSchema,
   problemSchema,
   queueGaugesSchema,
 } from "./answer-schemas.ts";
@@ -83,6 +84,7 @@ export function componentSchemas(): Record<string, JsonSchema> {
     JobView: jsonSchema(jobViewSchema, "output"),
     JobPage: jsonSchema(jobPageSchema, "output"),
     Problem: jsonSchema(problemSchema, "output"),
+    LimitProblem: jsonSchema(limitProblemSchema, "output"),
     Health: jsonSchema(health, "output"),
     QueueGauges: jsonSchema(queueGaugesSchema, "output"),
     DeadLetter: jsonSchema(deadLetterSchema, "output"),

@@ -26,6 +26,7 @@ const TITLES = {
   "unsupported-media-type": [415, "Unsupported media type"],
   "validation-error": [422, "Request failed validation"],
   "user-limit-reached": [429, "Too many active jobs"],
+  "rate-limited": [429, "Too many submissions"],
   "queue-full": [503, "The queue is full"],
   internal: [500, "Internal error"],
   unavailable: [503, "Service temporarily unavailable"],

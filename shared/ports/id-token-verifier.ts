@@ -5,6 +5,8 @@ export interface Caller {
   uid: string;
   /** True when the token carries the `admin: true` custom claim. */
   admin: boolean;
+  /** True when the user signed in anonymously (`firebase.sign_in_provider`): stricter limits apply. */
+  anonymous: boolean;
 }
 
 export interface VerifyOptions {
@@ -72,7 +74,11 @@ export function firebaseIdTokenVerifier(auth: Auth): IdTokenVerifier {
         }
         throw error;
       }
-      return { uid: decoded.uid, admin: decoded.admin === true };
+      return {
+        uid: decoded.uid,
+        admin: decoded.admin === true,
+        anonymous: decoded.firebase.sign_in_provider === "anonymous",
+      };
     },
   };
 }

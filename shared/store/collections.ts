@@ -11,6 +11,8 @@ export const COLLECTIONS = {
   dedupClaims: "dedupClaims",
   /** `userSlots/{uid}_{k}`: one document per active job of a user, k < the per-user limit. */
   userSlots: "userSlots",
+  /** `rateSlots/{uid}_{minute}_{k}`: one document per submission of a user in a minute, k < the rate limit. */
+  rateSlots: "rateSlots",
   /** `idempotencyKeys/{sha256(uid:key)}`: the first response to an `Idempotency-Key`. */
   idempotencyKeys: "idempotencyKeys",
   /** `deadLetters/{jobId}`: failed jobs an operator can inspect and replay. */

@@ -10,6 +10,7 @@ import type { JobStore } from "./job-store.ts";
 import { NO_METER, type OpMeter } from "./op-meter.ts";
 import { firestoreSweeperQueries } from "./firestore-sweeper-queries.ts";
 import { firestoreQueueFigures } from "./firestore-queue-figures.ts";
+import { firestoreRateSlots } from "./rate-slots.ts";
 import { firestoreSlots } from "./user-slots.ts";
 
 /**
@@ -21,6 +22,7 @@ export function firestoreJobStore(firestore: Firestore, meter: OpMeter = NO_METE
     ...firestoreJobs(firestore, meter),
     apply: (jobId, decide, known) => applyDecision(firestore, meter, jobId, decide, known),
     ...firestoreSlots(firestore, meter),
+    ...firestoreRateSlots(firestore, meter),
     ...firestoreClaims(firestore, meter),
     ...firestoreIdempotency(firestore, meter),
     ...firestoreCacheEntries(firestore, meter),

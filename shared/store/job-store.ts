@@ -48,6 +48,15 @@ export interface JobStore {
   /** Slots acquired before `before` (ms), oldest first, at most `limit`. */
   oldSlots(before: number, limit: number): Promise<SlotRecord[]>;
 
+  // ---- per-user submission rate (`limit` documents per user and minute) ----
+  /**
+   * Takes a free submission slot of minute `window` below `limit`, or undefined when all are taken.
+   * `expireAt` (ms) is when the slot may be deleted (after its window).
+   */
+  takeRateSlot(userId: string, window: number, limit: number, expireAt: number): Promise<number | undefined>;
+  /** Gives a slot back: the submission that took it was refused after all. */
+  releaseRateSlot(userId: string, window: number, slot: number): Promise<void>;
+
   // ---- dedup claims ----
   /** The holding claim for this user and request, if any (see {@link ClaimView}). */
   findClaim(userId: string, cacheKey: string, now: number, windowMs: number): Promise<ClaimView | undefined>;

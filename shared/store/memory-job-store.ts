@@ -25,6 +25,7 @@ export function memoryJobStore(): JobStore {
   const listeners = new Map<string, Set<(job: Job | undefined) => void>>();
   const slots = new Map<string, { userId: string; slot: number; jobId: string; acquiredAt: number }>();
   const claims = new Map<string, StoredClaim>();
+  const rateSlots = new Set<string>();
   const keys = new Map<
     string,
     { fingerprint: string; done?: StoredResponse; createdAt: number; expireAt: number }
@@ -152,6 +153,19 @@ export function memoryJobStore(): JobStore {
         .sort((a, b) => a.acquiredAt - b.acquiredAt)
         .slice(0, limit)
         .map((s) => ({ ...s, job: versioned(s.jobId)?.job }));
+    },
+
+    async takeRateSlot(userId, window, limit) {
+      for (let slot = 0; slot < limit; slot++) {
+        const key = `${userId}_${window}_${slot}`;
+        if (rateSlots.has(key)) continue;
+        rateSlots.add(key);
+        return slot;
+      }
+      return undefined;
+    },
+    async releaseRateSlot(userId, window, slot) {
+      rateSlots.delete(`${userId}_${window}_${slot}`);
     },
 
     async findClaim(userId, cacheKey, now, windowMs) {

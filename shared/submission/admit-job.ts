@@ -8,6 +8,13 @@ import { queuedJob, type NewJobFacts } from "./new-job.ts";
 import { queueFull } from "./queue-full.ts";
 import type { SubmitOutcome } from "./submission-outcome.ts";
 
+export interface Admission {
+  /** A cache-bypassing request: it takes the dedup claim over instead of joining an earlier job. */
+  fresh: boolean;
+  /** The active jobs this caller may hold (their tier's, see `user-limits.ts`). */
+  activeJobLimit: number;
+}
+
 /**
  * Admits a new job: dedup claim, per-user slot, job document, the queue-wide capacity check, Cloud
  * Tasks task. Each step that fails undoes the ones before it, so a rejected request leaves nothing
@@ -23,7 +30,6 @@ import type { SubmitOutcome } from "./submission-outcome.ts";
  * exists (or it has started), no duplicate is ever handed a job that is undone. The claim is never
  * written a second time to say so: the task is the proof (see `duplicate.ts`), which saves a write
  * on every admission and costs a Cloud Tasks lookup only on a duplicate of a still-queued job.
- * `fresh` (a cache-bypassing request) takes the claim over instead of joining an earlier job.
  *
  * Operations: 1 read (the count of held slots: one per 1,000 active jobs); writes: the claim (1), the slot (1, plus
  * one failed `create()` per held slot tried), the job (1); one CreateTask.
@@ -31,10 +37,11 @@ import type { SubmitOutcome } from "./submission-outcome.ts";
 export async function admitJob(
   deps: Deps,
   facts: NewJobFacts,
-  fresh: boolean,
+  admission: Admission,
   retried = false,
 ): Promise<SubmitOutcome> {
   const { config, store } = deps;
+  const { fresh, activeJobLimit } = admission;
   const { userId, cacheKey } = facts;
   // The claim comes first: identical simultaneous submissions then share one job and one slot,
   // instead of each taking a slot before learning it is a duplicate.
@@ -52,14 +59,14 @@ export async function admitJob(
     if (answer.kind !== "gone") return answer;
     // The earlier request was rolled back: this one is a new try (once; a second loss is a race
     // with yet another identical request, which the next answer settles).
-    if (!retried) return admitJob(deps, facts, fresh, true);
+    if (!retried) return admitJob(deps, facts, admission, true);
     return busy("An identical request is being admitted right now; retry shortly.", 1);
   }
 
-  const slot = await store.acquireSlot(userId, facts.id, config.limits.userActiveJobs, facts.now);
+  const slot = await store.acquireSlot(userId, facts.id, activeJobLimit, facts.now);
   if (slot === undefined) {
     await store.dropClaim(userId, cacheKey, facts.id);
-    return userLimitReached(deps, userId);
+    return userLimitReached(deps, userId, activeJobLimit);
   }
 
   const job = queuedJob(facts, slot);
@@ -105,7 +112,7 @@ async function undo(deps: Deps, facts: NewJobFacts, slot: number, taskMayExist: 
   }
 }
 
-async function userLimitReached(deps: Deps, userId: string): Promise<SubmitOutcome> {
+async function userLimitReached(deps: Deps, userId: string, limit: number): Promise<SubmitOutcome> {
   const { config } = deps;
   const activeJobs = await deps.store.heldSlots(userId);
   // One of the user's jobs should finish within about one job's duration.
@@ -114,8 +121,8 @@ async function userLimitReached(deps: Deps, userId: string): Promise<SubmitOutco
     kind: "rejected",
     problem: problem(
       "user-limit-reached",
-      `You already have ${activeJobs} active jobs; the limit is ${config.limits.userActiveJobs}.`,
-      { activeJobs, limit: config.limits.userActiveJobs, retryAfterSeconds },
+      `You already have ${activeJobs} active jobs; the limit is ${limit}.`,
+      { limitName: "active-jobs", activeJobs, limit, retryAfterSeconds },
     ),
   };
 }

@@ -8,12 +8,16 @@ import { answerDuplicate } from "./duplicate.ts";
 import { toJobView } from "./job-view.ts";
 import { cachedJob, type NewJobFacts } from "./new-job.ts";
 import { decodeSubmission, type SubmitOptions } from "./submit-request.ts";
+import { takeSubmission } from "./submission-rate.ts";
+import { userLimits, type UserLimits } from "./user-limits.ts";
 import { successResponse, type SubmitOutcome } from "./submission-outcome.ts";
 import { noteQueueDepth } from "./queue-threshold.ts";
 import { recordFailedSubmission, recordSubmission } from "../telemetry/submission-metrics.ts";
 
 export interface SubmitCommand {
   userId: string;
+  /** Whether the user signed in anonymously: their stricter limits apply (see `user-limits.ts`). @defaultValue false */
+  anonymous?: boolean;
   /** The decoded JSON body (untrusted). */
   body: unknown;
   idempotencyKey?: string | undefined;
@@ -22,8 +26,10 @@ export interface SubmitCommand {
 /**
  * `POST /v1/jobs`: turns a request into exactly one job, or an answer from the cache, or the
  * caller's earlier job, or a precise refusal. Order matters: validation first (bad input costs
- * nothing), then the caller's own duplicate (a repeat must not be refused by the limits its original
- * holds), then the cache (a hit spends no slot), then the limits, then admission.
+ * nothing), then an `Idempotency-Key`'s replay (a retry is not a new submission), then the
+ * submission rate (every other valid submission counts, and is given back when a later step refuses
+ * it), then the caller's own duplicate (a repeat must not be refused by the limits its original
+ * holds), then the cache (a hit spends no slot), then the active-job limits, then admission.
  */
 export async function submitJob(deps: Deps, command: SubmitCommand): Promise<SubmitOutcome> {
   const started = deps.clock.now();
@@ -63,8 +69,9 @@ async function submit(deps: Deps, command: SubmitCommand): Promise<SubmitOutcome
       ),
     };
   }
+  const limits = userLimits(deps.config.limits, command.anonymous === true);
   const key = command.idempotencyKey;
-  if (key === undefined) return decide(deps, facts, decoded.options);
+  if (key === undefined) return counted(deps, facts, decoded.options, limits);
   const fingerprint = canonicalJson({ cacheKey: facts.cacheKey, options: decoded.options });
   const started = await deps.store.startIdempotent(facts.userId, key, fingerprint, facts.now);
   if (started.kind === "replay") return { kind: "replayed", response: started.response };
@@ -84,7 +91,7 @@ async function submit(deps: Deps, command: SubmitCommand): Promise<SubmitOutcome
       }),
     };
   }
-  const outcome = await decide(deps, facts, decoded.options).catch(async (error: unknown) => {
+  const outcome = await counted(deps, facts, decoded.options, limits).catch(async (error: unknown) => {
     await deps.store.abandonIdempotent(facts.userId, key);
     throw error;
   });
@@ -94,7 +101,29 @@ async function submit(deps: Deps, command: SubmitCommand): Promise<SubmitOutcome
   return outcome;
 }
 
-async function decide(deps: Deps, facts: NewJobFacts, options: SubmitOptions): Promise<SubmitOutcome> {
+/** The submission, counted against the user's rate; a refusal gives its count back. */
+async function counted(
+  deps: Deps,
+  facts: NewJobFacts,
+  options: SubmitOptions,
+  limits: UserLimits,
+): Promise<SubmitOutcome> {
+  const rate = await takeSubmission(deps, facts.userId, limits.submitsPerMinute);
+  if (rate.kind === "limited") return { kind: "rejected", problem: rate.problem };
+  const outcome = await decide(deps, facts, options, limits.activeJobs).catch(async (error: unknown) => {
+    await rate.release();
+    throw error;
+  });
+  if (outcome.kind === "rejected") await rate.release();
+  return outcome;
+}
+
+async function decide(
+  deps: Deps,
+  facts: NewJobFacts,
+  options: SubmitOptions,
+  activeJobLimit: number,
+): Promise<SubmitOutcome> {
   const { store, config } = deps;
   // `cache: "bypass"` asks for a fresh generation: neither an earlier job nor the cache answers it.
   const fresh = options.cache === "bypass";
@@ -113,7 +142,7 @@ async function decide(deps: Deps, facts: NewJobFacts, options: SubmitOptions): P
     if (result !== undefined) return answerFromCache(deps, facts, result);
   }
 
-  const outcome = await admitJob(deps, facts, fresh);
+  const outcome = await admitJob(deps, facts, { fresh, activeJobLimit });
   // A refusal for a full queue means the depth is at the capacity (the critical level) at least.
   if (outcome.kind === "rejected" && outcome.problem.type === "/problems/queue-full") {
     await noteQueueDepth(deps, config.limits.queueCapacity);

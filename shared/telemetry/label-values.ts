@@ -25,6 +25,7 @@ const PROBLEM_TYPES = Object.keys({
   "unsupported-media-type": true,
   "validation-error": true,
   "user-limit-reached": true,
+  "rate-limited": true,
   "queue-full": true,
   internal: true,
   unavailable: true,

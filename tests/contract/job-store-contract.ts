@@ -95,6 +95,22 @@ export function jobStoreContract(name: string, make: () => Promise<JobStore>) {
       expect(old).toEqual([{ userId: job.userId, slot: 0, jobId: job.id, acquiredAt: NOW - 10_000, job }]);
     });
 
+    it("rate slots: exactly `limit` per user and minute, even taken at once; a given-back slot is free again", async () => {
+      const { store } = await withJob();
+      const user = `rate-${Math.random().toString(36).slice(2)}`;
+      const taken = await Promise.all(
+        Array.from({ length: 8 }, () => store.takeRateSlot(user, 100, 3, NOW + 60_000)),
+      );
+      expect(taken.filter((s) => s !== undefined).sort()).toEqual([0, 1, 2]);
+      expect(await store.takeRateSlot(user, 100, 3, NOW)).toBeUndefined();
+      // Another minute, and another user, count apart.
+      expect(await store.takeRateSlot(user, 101, 3, NOW)).toBe(0);
+      expect(await store.takeRateSlot(`${user}-other`, 100, 3, NOW)).toBe(0);
+      await store.releaseRateSlot(user, 100, 1);
+      expect(await store.takeRateSlot(user, 100, 3, NOW)).toBe(1);
+      expect(await store.takeRateSlot(user, 100, 3, NOW)).toBeUndefined();
+    });
+
     it("dedup claims: pending unless born admitted, dropped only by their job, replaced when stale or forced", async () => {
       const { store, job } = await withJob();
       const claim = {

@@ -21,8 +21,22 @@ async function identityToolkit(path: string, body: unknown): Promise<{ localId: 
   return (await response.json()) as { localId: string; idToken: string };
 }
 
-/** Signs up an anonymous user in the Auth emulator, as the web client does. */
+/**
+ * Signs up a user with an email and password in the Auth emulator: a signed-in user, as an
+ * integrator's app has, with the signed-in limits (`user-limits.ts`).
+ */
 export async function signUpUser(): Promise<TestUser> {
+  const email = `user-${Math.random().toString(36).slice(2)}@example.test`;
+  const body = await identityToolkit("accounts:signUp", {
+    email,
+    password: "emulator-password",
+    returnSecureToken: true,
+  });
+  return { uid: body.localId, idToken: body.idToken };
+}
+
+/** Signs up an anonymous user in the Auth emulator, as the web client does: the stricter limits apply. */
+export async function signUpAnonymous(): Promise<TestUser> {
   const body = await identityToolkit("accounts:signUp", { returnSecureToken: true });
   return { uid: body.localId, idToken: body.idToken };
 }

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { startApiRig, type ApiRig } from "../harness/api-rig.ts";
-import { signUpUser } from "../harness/auth-users.ts";
+import { signUpAnonymous, signUpUser } from "../harness/auth-users.ts";
 import { pixfluxBody } from "../harness/fixtures.ts";
 import { call } from "../harness/http-client.ts";
 import { waitFor } from "../harness/wait-for.ts";
@@ -10,6 +10,15 @@ interface ProblemBody {
   detail: string;
   activeJobs?: number;
   limit?: number;
+}
+
+/**
+ * Waits, if needed, until the current minute (UTC) has at least 15 s left, so that a test's
+ * submissions all fall in one rate window.
+ */
+async function clearOfMinuteEnd(): Promise<void> {
+  const left = 60_000 - (Date.now() % 60_000);
+  if (left < 15_000) await new Promise((resolve) => setTimeout(resolve, left + 50));
 }
 
 describe("per-user and queue-wide limits", () => {
@@ -67,6 +76,83 @@ describe("per-user and queue-wide limits", () => {
       json: pixfluxBody("slot three"),
     });
     expect(retried.status).toBe(202);
+  });
+
+  it("holds the submission rate under a burst: of 12 simultaneous submissions at 4 per minute, exactly 4 are taken", async () => {
+    const rig = await rigWith({ USER_SUBMIT_RATE_PER_MIN: "4", USER_ACTIVE_JOB_LIMIT: "50" });
+    const user = await signUpUser();
+    await clearOfMinuteEnd();
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        call(rig.url, "POST", "/v1/jobs", { token: user.idToken, json: pixfluxBody(`rate burst ${i}`) }),
+      ),
+    );
+    expect(responses.map((r) => r.status).sort()).toEqual([...Array(4).fill(202), ...Array(8).fill(429)]);
+    const refused = responses.find((r) => r.status === 429);
+    const body = refused?.body as ProblemBody & { resetsAt: string; retryAfterSeconds: number };
+    expect(body).toMatchObject({
+      type: "/problems/rate-limited",
+      limitName: "submissions-per-minute",
+      limit: 4,
+    });
+    // It resets at the next whole minute (UTC), which Retry-After counts down to.
+    const resetsAt = Date.parse(body.resetsAt);
+    expect(resetsAt % 60_000).toBe(0);
+    expect(resetsAt - Date.now()).toBeGreaterThan(0);
+    expect(resetsAt - Date.now()).toBeLessThanOrEqual(60_000);
+    expect(refused?.headers.get("retry-after")).toBe(String(body.retryAfterSeconds));
+
+    const db = rig.runtime.firestore;
+    const jobs = await db.collection("jobs").where("userId", "==", user.uid).get();
+    expect(jobs.size).toBe(4);
+    expect(await rig.listTasks()).toHaveLength(4);
+    const slots = await db.collection("rateSlots").where("userId", "==", user.uid).get();
+    expect(slots.docs.map((d) => d.id.split("_").pop()).sort()).toEqual(["0", "1", "2", "3"]);
+    // Another user has a rate of their own.
+    const other = await signUpUser();
+    const theirs = await call(rig.url, "POST", "/v1/jobs", {
+      token: other.idToken,
+      json: pixfluxBody("mine"),
+    });
+    expect(theirs.status).toBe(202);
+  });
+
+  it("gives anonymous users the stricter defaults: 2 active jobs, where a signed-in user has 5", async () => {
+    const rig = await rigWith();
+    const anonymous = await signUpAnonymous();
+    const signedIn = await signUpUser();
+    const submitAs = (token: string, d: string) =>
+      call(rig.url, "POST", "/v1/jobs", { token, json: pixfluxBody(d) });
+    const anon = [];
+    for (const d of ["one", "two", "three"]) anon.push(await submitAs(anonymous.idToken, d));
+    expect(anon.map((r) => r.status)).toEqual([202, 202, 429]);
+    expect(anon[2]?.body).toMatchObject({
+      type: "/problems/user-limit-reached",
+      limitName: "active-jobs",
+      limit: 2,
+    });
+    const mine = [];
+    for (const d of ["one", "two", "three"]) mine.push(await submitAs(signedIn.idToken, d));
+    expect(mine.map((r) => r.status)).toEqual([202, 202, 202]);
+    const jobs = await rig.runtime.firestore.collection("jobs").where("userId", "==", anonymous.uid).get();
+    expect(jobs.size).toBe(2);
+  });
+
+  it("gives anonymous users the stricter submission rate: 10 a minute by default", async () => {
+    const rig = await rigWith({ ANON_USER_ACTIVE_JOB_LIMIT: "20" });
+    const anonymous = await signUpAnonymous();
+    await clearOfMinuteEnd();
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) {
+      const res = await call(rig.url, "POST", "/v1/jobs", {
+        token: anonymous.idToken,
+        json: pixfluxBody(`anonymous ${i}`),
+      });
+      statuses.push(res.status);
+      if (res.status === 429)
+        expect(res.body).toMatchObject({ limitName: "submissions-per-minute", limit: 10 });
+    }
+    expect(statuses).toEqual([...Array(10).fill(202), 429]);
   });
 
   it("refuses with 503 and Retry-After once the queue holds its capacity, writing nothing", async () => {

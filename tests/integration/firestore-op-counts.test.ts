@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OpCounts } from "../../shared/store/op-meter.ts";
-import { signUpUser } from "../harness/auth-users.ts";
+import { signUpAnonymous, signUpUser } from "../harness/auth-users.ts";
 import { pixfluxBody } from "../harness/fixtures.ts";
 import { call } from "../harness/http-client.ts";
 import { startQueueRig, type QueueRig } from "../harness/queue-rig.ts";
@@ -10,11 +10,14 @@ import { waitFor } from "../harness/wait-for.ts";
  * What each path costs in Firestore operations, counted by the store itself (the meter every
  * function's store reports to) on the emulator, with the offline PixelLab answering at once. Counts,
  * not times: they are the same on every run and every machine.
+ *
+ * The signed-in users' submission rate is off here, so the first tests count the queue's own paths;
+ * anonymous users keep theirs (10 a minute), and the last test counts what the rate adds.
  */
 describe("Firestore operations per job, by path", () => {
   let rig: QueueRig;
   beforeAll(async () => {
-    rig = await startQueueRig();
+    rig = await startQueueRig({ env: { USER_SUBMIT_RATE_PER_MIN: "0" } });
   });
   afterAll(() => rig.close());
 
@@ -89,6 +92,29 @@ describe("Firestore operations per job, by path", () => {
     // Neither ran a task or touched the handler.
     expect((await rig.listTasks()).length).toBe(tasksBefore);
     expect(minus(handlerOps(), handlerBefore)).toEqual({ reads: 0, writes: 0, deletes: 0 });
+  });
+
+  it("the submission rate adds 1 read and 1 write to each counted submission", async () => {
+    const first = await signUpAnonymous();
+    const body = pixfluxBody("an op-counted rated sprite", { seed: 10 });
+    const miss = await submit(first.idToken, body);
+    expect(miss.res.status).toBe(202);
+    // The minute's slots counted (1 aggregation read) and one created, besides the cache miss's 3 and 3.
+    expect(miss.ops).toEqual({ reads: 4, writes: 4, deletes: 0 });
+    await ended(miss.jobId);
+    const dedup = await submit(first.idToken, body);
+    expect(dedup.ops).toEqual({ reads: 3, writes: 1, deletes: 0 });
+    await waitFor(async () => (await rig.listTasks()).length === 0, { description: "the queue to settle" });
+    const other = await signUpAnonymous();
+    const hit = await submit(other.idToken, body);
+    expect(hit.res.status).toBe(200);
+    expect(hit.ops.reads).toBeLessThanOrEqual(3);
+    expect(hit.ops.writes).toBe(3);
+    const slots = await rig.runtime.firestore
+      .collection("rateSlots")
+      .where("userId", "in", [first.uid, other.uid])
+      .get();
+    expect(slots.size).toBe(3);
   });
 
   it("identical requests of different users in flight together share one generation (single-flight)", async () => {

@@ -15,15 +15,17 @@ import { seedCachedResult } from "../harness/seed-jobs.ts";
 const checker = openApiChecker();
 let rig: ApiRig;
 let full: ApiRig;
+let limited: ApiRig;
 let user: TestUser;
 
 beforeAll(async () => {
   // A per-user limit of 2 reaches 429 quickly; a second project with room for one job reaches 503.
   rig = await startApiRig({ env: { USER_ACTIVE_JOB_LIMIT: "2" } });
+  limited = await startApiRig({ env: { USER_SUBMIT_RATE_PER_MIN: "1" } });
   full = await startApiRig({ env: { QUEUE_CAPACITY: "1", QUEUE_WARNING_THRESHOLD: "1" } });
   user = await signUpUser();
 });
-afterAll(() => Promise.all([rig?.close(), full?.close()]));
+afterAll(() => Promise.all([rig?.close(), full?.close(), limited?.close()]));
 
 /** Asserts the status, then that the answer is the documented one for it. */
 function conforms(response: TestResponse, template: string, method: string, status: number) {
@@ -88,6 +90,12 @@ describe("the OpenAPI contract, against the running API", () => {
     conforms(await submit(pixfluxBody("")), "/v1/jobs", "POST", 422);
     conforms(await submit(pixfluxBody("a second contract job")), "/v1/jobs", "POST", 202);
     conforms(await submit(pixfluxBody("one too many")), "/v1/jobs", "POST", 429);
+    const atRate = (d: string) =>
+      call(limited.url, "POST", "/v1/jobs", { token: user.idToken, json: pixfluxBody(d) });
+    conforms(await atRate("the minute's one"), "/v1/jobs", "POST", 202);
+    const overRate = await atRate("over the rate");
+    conforms(overRate, "/v1/jobs", "POST", 429);
+    expect(overRate.body).toMatchObject({ limitName: "submissions-per-minute" });
     conforms(
       await call(rig.url, "DELETE", `/v1/jobs/${jobId}`, { token: user.idToken }),
       "/v1/jobs/{jobId}",

@@ -22,6 +22,12 @@ describe("loadConfig defaults", () => {
     { name: "warning at 400", value: config.limits.queueWarningThreshold, expected: 400 },
     { name: "5 active jobs per user", value: config.limits.userActiveJobs, expected: 5 },
     { name: "dedup window 10 s", value: config.limits.dedupWindowMs, expected: 10_000 },
+    { name: "60 submissions a minute per user", value: config.limits.userSubmitsPerMinute, expected: 60 },
+    {
+      name: "anonymous: 2 active jobs, 10 submissions a minute",
+      value: config.limits.anonymous,
+      expected: { activeJobs: 2, submitsPerMinute: 10 },
+    },
     { name: "request body 2 MiB", value: config.limits.maxRequestBytes, expected: 2 * 1024 * 1024 },
     { name: "cache TTL 30 days", value: config.cacheTtlMs, expected: 30 * DAY_MS },
     { name: "DLQ retention 7 days", value: config.deadLetterRetentionMs, expected: 7 * DAY_MS },
@@ -145,6 +151,21 @@ describe("loadConfig problems", () => {
       name: "zero user limit",
       env: { USER_ACTIVE_JOB_LIMIT: "0" },
       problem: /^USER_ACTIVE_JOB_LIMIT="0": must be an integer from 1 to 1000$/,
+    },
+    {
+      name: "a submission rate over 1000 a minute",
+      env: { USER_SUBMIT_RATE_PER_MIN: "1001" },
+      problem: /^USER_SUBMIT_RATE_PER_MIN="1001": must be an integer from 0 to 1000$/,
+    },
+    {
+      name: "a negative anonymous rate",
+      env: { ANON_SUBMIT_RATE_PER_MIN: "-1" },
+      problem: /^ANON_SUBMIT_RATE_PER_MIN="-1": must be an integer from 0 to 1000$/,
+    },
+    {
+      name: "zero anonymous active jobs",
+      env: { ANON_USER_ACTIVE_JOB_LIMIT: "0" },
+      problem: /^ANON_USER_ACTIVE_JOB_LIMIT="0": must be an integer from 1 to 1000$/,
     },
     {
       name: "job timeout below 10 s",

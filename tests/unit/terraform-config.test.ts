@@ -189,7 +189,7 @@ describe("the Terraform variables behind the settings", () => {
       ).toContain(name);
       checked.push(name);
     }
-    expect(checked.length).toBe(19);
+    expect(checked.length).toBe(22);
   });
 
   it("list loadConfig's log levels", () => {

@@ -57,7 +57,16 @@ export async function runBench(options: BenchOptions = {}): Promise<BenchReport>
   const machine = measureMachine();
   o.log(formatMachine(machine));
   const stack = await startTestStack({
-    env: { QUEUE_CAPACITY: String(o.queueCapacity), LOG_LEVEL: "info" },
+    // The submission rate is off: one bench client submits hundreds of jobs a minute, and the run
+    // measures the queue, not a user's limit. The listening clients sign in anonymously, as the web
+    // client does; they get the signed-in active-job limit, so every client has the same.
+    env: {
+      QUEUE_CAPACITY: String(o.queueCapacity),
+      LOG_LEVEL: "info",
+      USER_SUBMIT_RATE_PER_MIN: "0",
+      ANON_SUBMIT_RATE_PER_MIN: "0",
+      ANON_USER_ACTIVE_JOB_LIMIT: String(USER_ACTIVE_JOBS),
+    },
     rulesFile: path.resolve("firestore.rules"),
     log: o.log,
     // As in production: the SDK on, and each request's log lines under its trace, which is how
