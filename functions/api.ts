@@ -5,6 +5,8 @@ import { OPENAPI_PATH, openApiDocument } from "../shared/http/openapi.ts";
 import { problem } from "../shared/http/problem.ts";
 import { EVENT_FLUSH_MS } from "../shared/ports/event-publisher.ts";
 import type { Caller } from "../shared/ports/id-token-verifier.ts";
+import type { QueueRunState } from "../shared/ports/task-scheduler.ts";
+import { queueStateCache } from "../shared/submission/queue-state-cache.ts";
 import { cancelJob } from "../shared/submission/cancel-job.ts";
 import { checkHealth } from "../shared/submission/health.ts";
 import { createLongPollLimit, type LongPollLimit } from "../shared/submission/long-poll-limit.ts";
@@ -26,6 +28,12 @@ import {
   sendProblem,
 } from "./http-io.ts";
 
+/** What one instance keeps for job reads: the long-polls held, the queue's cached state. */
+interface JobReads {
+  longPolls: LongPollLimit;
+  queueState: () => Promise<QueueRunState>;
+}
+
 const JOB_PATH = /^\/v1\/jobs\/([^/]+)$/;
 const RESULT_PATH = /^\/v1\/jobs\/([^/]+)\/result$/;
 
@@ -37,23 +45,26 @@ const RESULT_PATH = /^\/v1\/jobs\/([^/]+)\/result$/;
 export function createApiHandler(runtime: ApiRuntime) {
   // One handler per instance (the deployed entry point builds it once), so this is the per-instance count.
   const longPolls = createLongPollLimit(runtime.deps.config.limits.userLongPolls);
+  // Per instance too: what a queued job's `waiting` says about the queue (paused or running).
+  const { tasks, clock, logger } = runtime.deps;
+  const reads: JobReads = { longPolls, queueState: queueStateCache(tasks, clock, logger) };
   return async (req: Request, res: Response): Promise<void> => {
     if (applyCors(req, res)) return;
     if (refuseOversizedBody(req, res, runtime.deps.config.limits.maxRequestBytes)) return;
     // Probes and scrapes are not worth a trace each.
-    if (req.path === "/healthz" || req.path === METRICS_PATH) return handle(runtime, longPolls, req, res);
+    if (req.path === "/healthz" || req.path === METRICS_PATH) return handle(runtime, reads, req, res);
     // One server span per request (a submit's is the root of the job's trace), and every log line
     // written under it carries its trace. It ends, and telemetry is flushed, before the answer.
-    await inRequestSpan(req, res, routeName(req), () => handle(runtime, longPolls, req, res));
+    await inRequestSpan(req, res, routeName(req), () => handle(runtime, reads, req, res));
   };
 }
 
 /** One request: routed, then one log line with what it cost. */
-async function handle(runtime: ApiRuntime, longPolls: LongPollLimit, req: Request, res: Response) {
+async function handle(runtime: ApiRuntime, reads: JobReads, req: Request, res: Response) {
   const { logger } = runtime.deps;
   const started = performance.now();
   try {
-    const { ops } = await runtime.meter.measure(() => route(runtime, longPolls, req, res));
+    const { ops } = await runtime.meter.measure(() => route(runtime, reads, req, res));
     // One line per request with what it cost in Firestore: the figures the benchmark and the
     // cost model read, and a log-based metric in Cloud Logging.
     logger.info(
@@ -74,12 +85,7 @@ async function handle(runtime: ApiRuntime, longPolls: LongPollLimit, req: Reques
   }
 }
 
-async function route(
-  runtime: ApiRuntime,
-  longPolls: LongPollLimit,
-  req: Request,
-  res: Response,
-): Promise<void> {
+async function route(runtime: ApiRuntime, reads: JobReads, req: Request, res: Response): Promise<void> {
   const { path, method } = req;
   if (path === "/healthz") return sendJson(res, 200, { status: "ok" });
   if (path === OPENAPI_PATH && method === "GET") return sendJson(res, 200, contract());
@@ -102,7 +108,7 @@ async function route(
   if (result?.[1] !== undefined && method === "GET") return getResult(runtime, caller, result[1], req, res);
   const job = JOB_PATH.exec(path);
   if (job?.[1] !== undefined && method === "GET") {
-    return getOneJob(runtime, longPolls, caller, job[1], req, res);
+    return getOneJob(runtime, reads, caller, job[1], req, res);
   }
   if (job?.[1] !== undefined && method === "DELETE") return deleteJob(runtime, caller, job[1], res);
   const known = path === "/v1/jobs" || job !== null || result !== null;
@@ -148,7 +154,7 @@ async function postJob(runtime: ApiRuntime, caller: Caller, req: Request, res: R
 
 async function getOneJob(
   runtime: ApiRuntime,
-  longPolls: LongPollLimit,
+  { longPolls, queueState }: JobReads,
   caller: Caller,
   jobId: string,
   req: Request,
@@ -178,6 +184,7 @@ async function getOneJob(
       jobId,
       ifNoneMatch,
       waitSeconds: release === undefined ? undefined : waitSeconds,
+      queueState,
     });
   } finally {
     release?.();

@@ -12,7 +12,9 @@ export function renderProgress(job: JobView): string {
   const attempt = job.attempts > 0 ? ` (attempt ${job.attempts}/${job.maxAttempts})` : "";
   const retry =
     job.status === "queued" && job.error !== undefined ? `, retrying after ${job.error.type}` : "";
-  return `${bar} ${String(percent).padStart(3)}% ${stage}${attempt}${retry}`;
+  // Why it waits, when the API said (its views over HTTP carry it; a listener's do not).
+  const why = job.status === "queued" && job.waiting !== undefined ? ` · ${job.waiting.message}` : retry;
+  return `${bar} ${String(percent).padStart(3)}% ${stage}${attempt}${why}`;
 }
 
 /** Where progress goes: stderr, or anything with `write` and an optional `isTTY`. */

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { JOB_STATUSES } from "../job-state.ts";
 import { PROGRESS_STAGES } from "../progress.ts";
 import type { JobView } from "../submission/job-view.ts";
+import { WAITING_CODES } from "../submission/waiting-reason.ts";
 
 // Objects are not strict: a newer API may add fields, and the client keeps what it knows.
 const image = z.object({
@@ -35,6 +36,16 @@ export const jobViewSchema = z.object({
   traceId: z.string().nullable().optional(),
   result: result.optional(),
   error: z.object({ type: z.string(), message: z.string(), retryable: z.boolean() }).optional(),
+  waiting: z
+    .object({
+      code: z.enum(WAITING_CODES),
+      message: z.string(),
+      position: z.number().optional(),
+      estimatedWaitMs: z.number().optional(),
+      until: z.string().optional(),
+      retryAfterSeconds: z.number().optional(),
+    })
+    .optional(),
 }) satisfies z.ZodType<JobView>;
 
 /**

@@ -66,7 +66,10 @@ const readJob: Operation = {
   ],
   responses: {
     "200": {
-      description: "The job.",
+      description:
+        "The job. A queued one says why it has not started (`waiting`: `code` and `message`, with " +
+        "`position` and `estimatedWaitMs` in line, or `until` and `retryAfterSeconds` for a retry), " +
+        "worked out at the moment of the answer; the ETag is the stored job's.",
       headers: { ETag: { schema: { type: "string" } } },
       content: json(ref("JobView")),
     },

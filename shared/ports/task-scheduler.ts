@@ -44,9 +44,12 @@ export interface TaskScheduler {
   remove(jobId: string, attempt: number, run: number): Promise<void>;
   /** Whether the task for this attempt still exists (scheduled or being dispatched). */
   exists(jobId: string, attempt: number, run: number): Promise<boolean>;
-  /** Cheap liveness probe of the queue, for `/health`. */
-  probe(): Promise<void>;
+  /** Cheap liveness probe of the queue, for `/health` and a queued job's `waiting`: its state. */
+  probe(): Promise<QueueRunState>;
 }
+
+/** A Cloud Tasks queue's state: only a running queue dispatches (an operator pauses or disables it). */
+export type QueueRunState = "running" | "paused" | "disabled";
 
 /**
  * The task id for a job's attempt. Random job ids give the hashed prefixes Google recommends; the
@@ -166,7 +169,9 @@ export function cloudTasksScheduler(
       }
     },
     async probe() {
-      await client.getQueue({ name: parent }, calls.idempotent);
+      const [queue] = await client.getQueue({ name: parent }, calls.idempotent);
+      const state = String(queue.state);
+      return state === "PAUSED" ? "paused" : state === "DISABLED" ? "disabled" : "running";
     },
   };
 }

@@ -45,6 +45,8 @@ export interface JobStore {
    * document of a collection for a count: over `jobs`, thousands in a benchmark).
    */
   countAllSlots(): Promise<number>;
+  /** Slots acquired before `before` (ms), of all users: the active jobs admitted earlier. */
+  countSlotsBefore(before: number): Promise<number>;
   /** Slots acquired before `before` (ms), oldest first, at most `limit`. */
   oldSlots(before: number, limit: number): Promise<SlotRecord[]>;
 

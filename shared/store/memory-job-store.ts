@@ -147,6 +147,9 @@ export function memoryJobStore(): JobStore {
     async countAllSlots() {
       return slots.size;
     },
+    async countSlotsBefore(before) {
+      return [...slots.values()].filter((s) => s.acquiredAt < before).length;
+    },
     async oldSlots(before, limit) {
       return [...slots.values()]
         .filter((s) => s.acquiredAt < before)

@@ -73,6 +73,17 @@ async function countAllSlots(firestore: Firestore, meter: OpMeter): Promise<numb
   return snap.data().count;
 }
 
+/** Slots acquired before `before` (ms): a queued job's place in line. One aggregation read per 1,000. */
+async function countSlotsBefore(firestore: Firestore, meter: OpMeter, before: number): Promise<number> {
+  const snap = await firestore
+    .collection(COLLECTIONS.userSlots)
+    .where("acquiredAt", "<", Timestamp.fromMillis(before))
+    .count()
+    .get();
+  meter.read(countReads(snap.data().count));
+  return snap.data().count;
+}
+
 /** Slots acquired before `before` (ms), oldest first, each with the job it names as stored now. */
 async function oldSlots(
   firestore: Firestore,
@@ -106,12 +117,16 @@ async function oldSlots(
 export function firestoreSlots(
   firestore: Firestore,
   meter: OpMeter,
-): Pick<JobStore, "acquireSlot" | "releaseSlot" | "heldSlots" | "countAllSlots" | "oldSlots"> {
+): Pick<
+  JobStore,
+  "acquireSlot" | "releaseSlot" | "heldSlots" | "countAllSlots" | "countSlotsBefore" | "oldSlots"
+> {
   return {
     acquireSlot: (userId, jobId, limit, now) => acquireSlot(firestore, meter, userId, jobId, limit, now),
     releaseSlot: (userId, slot, jobId) => releaseSlot(firestore, meter, userId, slot, jobId),
     heldSlots: (userId) => heldSlots(firestore, meter, userId),
     countAllSlots: () => countAllSlots(firestore, meter),
+    countSlotsBefore: (before) => countSlotsBefore(firestore, meter, before),
     oldSlots: (before, limit) => oldSlots(firestore, meter, before, limit),
   };
 }

@@ -7,6 +7,7 @@ import { toJobView } from "./job-view.ts";
 import { queuedJob, type NewJobFacts } from "./new-job.ts";
 import { queueFull } from "./queue-full.ts";
 import type { SubmitOutcome } from "./submission-outcome.ts";
+import { estimatedWaitMs } from "./waiting-reason.ts";
 
 export interface Admission {
   /** A cache-bypassing request: it takes the dedup claim over instead of joining an earlier job. */
@@ -87,8 +88,8 @@ export async function admitJob(
     return busy("The job could not be queued; try again.", 5);
   }
   const position = activeJobs - 1; // jobs admitted before this one and not finished yet
-  const estimatedWaitMs = Math.round((position / config.queueConcurrency) * config.expectedJobMs);
-  return { kind: "accepted", view: toJobView(job), position, estimatedWaitMs };
+  const waitMs = estimatedWaitMs(position, config.queueConcurrency, config.expectedJobMs);
+  return { kind: "accepted", view: toJobView(job), position, estimatedWaitMs: waitMs };
 }
 
 function busy(detail: string, retryAfterSeconds: number): SubmitOutcome {

@@ -1,5 +1,6 @@
 import type { Job } from "../store/job-document.ts";
 import { traceIdOf } from "../telemetry/trace-id.ts";
+import type { Waiting } from "./waiting-reason.ts";
 
 /** The job as its owner sees it over HTTP. Times are RFC 3339 strings. */
 export interface JobView {
@@ -26,6 +27,8 @@ export interface JobView {
     usage: Record<string, unknown> | null;
   };
   error?: { type: string; message: string; retryable: boolean };
+  /** Why a queued job has not started (`GET /v1/jobs/{id}` only; see `waiting-reason.ts`). */
+  waiting?: Waiting;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

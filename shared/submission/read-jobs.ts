@@ -3,7 +3,10 @@ import { problem, type Problem } from "../http/problem.ts";
 import { JOB_ID } from "../store/job-document.ts";
 import type { Deps } from "../deps.ts";
 import type { VersionedJob } from "../store/job-store.ts";
+import type { QueueRunState } from "../ports/task-scheduler.ts";
+import type { Job } from "../store/job-document.ts";
 import { etagOf, toJobView, type JobView } from "./job-view.ts";
+import { inRetryWait, waitingReason, type Waiting } from "./waiting-reason.ts";
 
 export type ReadOutcome =
   | { kind: "job"; view: JobView; etag: string }
@@ -26,6 +29,8 @@ async function ownJob(deps: Deps, userId: string, jobId: string): Promise<Versio
  * `GET /v1/jobs/{id}`: the owner's view with an ETag. With `ifNoneMatch` equal to the current ETag it
  * answers not-modified; with `waitSeconds` it first holds until the job changes or the time passes
  * (long-poll), so a polling client makes one request per change instead of one per interval.
+ * A queued job's view says why it waits (`waiting`), worked out at the moment of the answer; the
+ * ETag stays the stored job's, so a 304 means the job is unchanged while its place in line moves.
  */
 export async function readJob(
   deps: Deps,
@@ -34,6 +39,8 @@ export async function readJob(
     jobId: string;
     ifNoneMatch?: string | undefined;
     waitSeconds?: number | undefined;
+    /** The queue's state (an instance's cache of it). @defaultValue a fresh `deps.tasks.probe()` */
+    queueState?: () => Promise<QueueRunState>;
   },
 ): Promise<ReadOutcome> {
   let found = await ownJob(deps, query.userId, query.jobId);
@@ -45,7 +52,29 @@ export async function readJob(
   }
   const etag = etagOf(found.version);
   if (query.ifNoneMatch !== undefined && query.ifNoneMatch === etag) return { kind: "not-modified", etag };
-  return { kind: "job", view: toJobView(found.job), etag };
+  const view: JobView = toJobView(found.job);
+  if (found.job.status === "queued") {
+    view.waiting = await explainWait(deps, found.job, query.queueState ?? (() => deps.tasks.probe()));
+  }
+  return { kind: "job", view, etag };
+}
+
+/**
+ * Why a queued job waits. Costs the queue's state (cached per instance) and, for a job in line,
+ * one aggregation read: the active jobs admitted before it (one read per 1,000 of them).
+ */
+async function explainWait(
+  deps: Deps,
+  job: Job,
+  queueState: () => Promise<QueueRunState>,
+): Promise<Waiting | undefined> {
+  const now = deps.clock.now();
+  const state = await queueState();
+  // Neither a paused queue nor a scheduled retry needs the line's length.
+  const inLine = state === "running" && !inRetryWait(job, now);
+  const position = inLine ? await deps.store.countSlotsBefore(job.createdAt) : 0;
+  const { queueConcurrency: concurrency, expectedJobMs } = deps.config;
+  return waitingReason(job, { now, queueState: state, position, concurrency, expectedJobMs });
 }
 
 export type ResultOutcome = { kind: "image"; png: Buffer } | { kind: "rejected"; problem: Problem };

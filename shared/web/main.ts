@@ -1,7 +1,10 @@
 import { firestoreJobListener } from "../client/firestore-listener.ts";
 import { createQueueClient, QueueApiError, type QueueClient } from "../client/queue-client.ts";
 import { openSession } from "./session.ts";
-import { byId, renderJob, renderJobList, renderProblem } from "./view.ts";
+import { byId, renderJob, renderJobList, renderProblem, renderWaiting } from "./view.ts";
+
+/** How often the page asks the API why a followed job is still queued, in ms. @defaultValue 5_000 */
+const WAITING_REFRESH_MS = 5_000;
 
 /**
  * The web client: sign in, submit a generation, follow it live. Progress arrives through a Firestore
@@ -44,8 +47,13 @@ async function generate(client: QueueClient, transport: "auto" | "polling", refr
   try {
     const submitted = await client.submit({ operation: "generate-image-pixflux", input });
     await refresh();
-    for await (const event of client.watch(submitted.jobId, { transport })) {
-      renderJob(event.job, event.transport);
+    const stopExplaining = explainWaiting(client, submitted.jobId);
+    try {
+      for await (const event of client.watch(submitted.jobId, { transport })) {
+        renderJob(event.job, event.transport);
+      }
+    } finally {
+      stopExplaining();
     }
   } catch (error) {
     renderProblem(
@@ -53,6 +61,27 @@ async function generate(client: QueueClient, transport: "auto" | "polling", refr
     );
   }
   await refresh();
+}
+
+/**
+ * While the job is queued, asks the API why (a listener sees only the stored job): at once, then
+ * every {@link WAITING_REFRESH_MS}, until the job leaves the queue or the returned stop is called.
+ */
+function explainWaiting(client: QueueClient, jobId: string): () => void {
+  let stopped = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const ask = async () => {
+    const view = await client.get(jobId).catch(() => undefined);
+    if (stopped) return;
+    if (view !== undefined) renderWaiting(view);
+    if (view === undefined || view.status === "queued")
+      timer = setTimeout(() => void ask(), WAITING_REFRESH_MS);
+  };
+  void ask();
+  return () => {
+    stopped = true;
+    clearTimeout(timer);
+  };
 }
 
 async function refreshJobs(client: QueueClient): Promise<void> {

@@ -24,6 +24,7 @@ export function renderJob(job: JobView, transport: string): void {
   via.textContent = `via ${transport}${job.cached ? " · from cache" : ""}`;
   via.dataset.transport = transport;
   byId<HTMLProgressElement>("progress").value = job.progress.percent;
+  renderWaiting(job);
   const error = byId("error");
   error.hidden = job.error === undefined;
   error.textContent = job.error ? `${job.error.type}: ${job.error.message}` : "";
@@ -31,6 +32,24 @@ export function renderJob(job: JobView, transport: string): void {
   const url = spriteUrl(job);
   sprite.hidden = url === undefined;
   if (url !== undefined && sprite.src !== url) sprite.src = url;
+}
+
+/**
+ * Shows why a queued job waits (`GET /v1/jobs/{id}`'s `waiting`), or hides it once the job runs.
+ * A listener's views carry no reason (the API works it out per read), so an absent one keeps the
+ * last shown while the job is still queued.
+ */
+export function renderWaiting(job: JobView): void {
+  const waiting = byId("waiting");
+  if (job.status !== "queued") {
+    waiting.hidden = true;
+    delete waiting.dataset.code;
+    return;
+  }
+  if (job.waiting === undefined) return;
+  waiting.hidden = false;
+  waiting.textContent = `Waiting: ${job.waiting.message}`;
+  waiting.dataset.code = job.waiting.code;
 }
 
 /** Shows an error that is not a job's (a refused submission, a lost connection). */

@@ -4,7 +4,7 @@ import type { ProcessDeps } from "../../shared/deps.ts";
 import { pino } from "pino";
 import { createPixelLabClient } from "../../shared/pixellab/client.ts";
 import type { LifecycleEvent } from "../../shared/ports/event-publisher.ts";
-import type { TaskRequest, TaskScheduler } from "../../shared/ports/task-scheduler.ts";
+import type { QueueRunState, TaskRequest, TaskScheduler } from "../../shared/ports/task-scheduler.ts";
 import { memoryJobStore } from "../../shared/store/memory-job-store.ts";
 import type { JobStore } from "../../shared/store/job-store.ts";
 import { createResultCache } from "../../shared/store/result-cache.ts";
@@ -22,6 +22,8 @@ export interface MemoryDeps extends ProcessDeps {
   stallEnqueue(until: Promise<void> | Error | undefined): void;
   /** Makes publishes never settle (a paused Pub/Sub). */
   hangEvents(): void;
+  /** The state the queue's probe reports from now on (an operator pausing it). */
+  setQueueState(state: QueueRunState): void;
 }
 
 /**
@@ -45,6 +47,7 @@ export function memoryDeps(env: Record<string, string> = {}, pixellabUrl?: strin
   const published: LifecycleEvent[] = [];
   let stall: Promise<void> | Error | undefined;
   let hang = false;
+  let queueState: QueueRunState = "running";
   const names = new Set<string>();
   const tasks: TaskScheduler = {
     async enqueue(request) {
@@ -64,7 +67,9 @@ export function memoryDeps(env: Record<string, string> = {}, pixellabUrl?: strin
         !removed.some((r) => r.jobId === jobId && r.attempt === attempt && r.run === run)
       );
     },
-    async probe() {},
+    async probe() {
+      return queueState;
+    },
   };
   const events = {
     publish(event: LifecycleEvent) {
@@ -96,6 +101,9 @@ export function memoryDeps(env: Record<string, string> = {}, pixellabUrl?: strin
     published,
     stallEnqueue(until) {
       stall = until;
+    },
+    setQueueState(state) {
+      queueState = state;
     },
     hangEvents() {
       hang = true;

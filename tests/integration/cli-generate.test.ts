@@ -39,6 +39,22 @@ describe("npm run generate", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  // First in the file: the api reuses the queue's state for 10 s, and no earlier read may have seen it run.
+  it("says why the job waits while the queue is paused, then finishes it", async () => {
+    await rig.tasksClient.pauseQueue({ name: rig.queueName });
+    const out = path.join(dir, "paused.png");
+    const running = generate([`a paused knight ${uniqueName("cli")}`, "--out", out, ...common()]);
+    // Long enough for the CLI to sign in, submit and read its job once.
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    await rig.tasksClient.resumeQueue({ name: rig.queueName });
+    const run = await running;
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(
+      /0% queued · The queue is paused by its operator; the job starts once it runs again\.\n/,
+    );
+    expect(run.stderr).toMatch(/100% completed/);
+  });
+
   it("writes the PNG, names the job and exits 0; a repeat comes from the cache", async () => {
     const description = `a knight with a sword ${uniqueName("cli")}`;
     const out = path.join(dir, "x.png");

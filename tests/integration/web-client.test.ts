@@ -4,6 +4,8 @@ import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../harness/free-port.ts";
 import type { StackPorts } from "../tools/stack/ports.ts";
+import { createTasksClient } from "../../shared/ports/task-scheduler.ts";
+import { STACK_PROJECT, STACK_QUEUE } from "../tools/stack/stack-env.ts";
 import { startStack, type RunningStack } from "../tools/stack/start-stack.ts";
 
 /** Debian's Chromium; never a downloaded browser. */
@@ -105,6 +107,32 @@ describe("the web client in headless Chromium, against the whole local stack", (
     await page.screenshot({ path: path.join(ARTIFACTS, "web-client-polling.png") });
     await page.close();
   });
+  it("says why a job waits while the queue is paused, then follows it to its end", async () => {
+    const ports = stack.ports;
+    const tasks = createTasksClient({
+      tasksEmulatorHost: `127.0.0.1:${ports.tasks}`,
+      projectId: STACK_PROJECT,
+    });
+    await tasks.pauseQueue({ name: STACK_QUEUE });
+    const page = await browser.newPage();
+    try {
+      await page.goto(stack.urls["web client"]!);
+      await page.waitForSelector("#submit:not([disabled])", { timeout: 30_000 });
+      await page.fill("#prompt", "a paused archer");
+      await page.click("#submit");
+      // The api reuses the queue's state for 10 s and the page asks every 5 s: within 15 s, unloaded.
+      await page.waitForSelector('#waiting[data-code="queue-paused"]', { timeout: 45_000 });
+      expect(await page.textContent("#waiting")).toContain("The queue is paused by its operator");
+      await page.screenshot({ path: path.join(ARTIFACTS, "web-client-waiting.png") });
+    } finally {
+      await tasks.resumeQueue({ name: STACK_QUEUE });
+    }
+    await page.waitForSelector('#status[data-status="completed"]', { timeout: 60_000 });
+    expect(await page.isHidden("#waiting")).toBe(true);
+    await page.close();
+    await tasks.close();
+  });
+
   it("shows the API reference, read from the API's own /openapi.json", async () => {
     const page = await browser.newPage();
     await page.goto(stack.urls["web client"]!);

@@ -46,6 +46,31 @@ describe("renderProgress", () => {
       line: "[------------------------]   0% queued (attempt 1/3), retrying after upstream",
     },
     {
+      name: "queued, saying why",
+      job: job({
+        status: "queued",
+        attempts: 0,
+        progress: { percent: 0, stage: "queued" },
+        waiting: { code: "in-line", message: "3 jobs are ahead of it.", position: 3, estimatedWaitMs: 9_000 },
+      }),
+      line: "[------------------------]   0% queued · 3 jobs are ahead of it.",
+    },
+    {
+      name: "waiting to retry, saying why",
+      job: job({
+        status: "queued",
+        progress: { percent: 0, stage: "queued" },
+        error: { ...failure, type: "rate_limit" },
+        waiting: { code: "pixellab-rate-limited", message: "PixelLab asked us to slow down." },
+      }),
+      line: "[------------------------]   0% queued (attempt 1/3) · PixelLab asked us to slow down.",
+    },
+    {
+      name: "a reason is not shown once the job runs",
+      job: job({ waiting: { code: "in-line", message: "stale" } }),
+      line: "[############------------]  50% generating (attempt 1/3)",
+    },
+    {
       name: "completed",
       job: job({ status: "completed", progress: { percent: 100, stage: "done" } }),
       line: "[########################] 100% completed (attempt 1/3)",
