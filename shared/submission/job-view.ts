@@ -74,7 +74,13 @@ export function toJobView(job: Job): JobView {
   return view;
 }
 
-/** A strong ETag from the document version: it changes with every write to the job. */
-export function etagOf(version: string): string {
-  return `"${version}"`;
+/**
+ * A strong ETag of the answer: the document version (it changes with every write to the job) and,
+ * for a queued job, what its `waiting` says (its code and place in line or retry time), which moves
+ * without a write. Browsers revalidate with it on their own, so an ETag of the version alone made
+ * them keep showing a stale reason from their cache.
+ */
+export function etagOf(version: string, waiting?: Waiting): string {
+  if (waiting === undefined) return `"${version}"`;
+  return `"${version}-${waiting.code}-${waiting.position ?? waiting.until ?? ""}"`;
 }

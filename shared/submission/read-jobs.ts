@@ -29,8 +29,8 @@ async function ownJob(deps: Deps, userId: string, jobId: string): Promise<Versio
  * `GET /v1/jobs/{id}`: the owner's view with an ETag. With `ifNoneMatch` equal to the current ETag it
  * answers not-modified; with `waitSeconds` it first holds until the job changes or the time passes
  * (long-poll), so a polling client makes one request per change instead of one per interval.
- * A queued job's view says why it waits (`waiting`), worked out at the moment of the answer; the
- * ETag stays the stored job's, so a 304 means the job is unchanged while its place in line moves.
+ * A queued job's view says why it waits (`waiting`), worked out at the moment of the answer, and
+ * its ETag covers that reason too, so a revalidating browser sees the line move.
  */
 export async function readJob(
   deps: Deps,
@@ -45,18 +45,30 @@ export async function readJob(
 ): Promise<ReadOutcome> {
   let found = await ownJob(deps, query.userId, query.jobId);
   if (found === undefined) return notFound(query.jobId);
-  const known = query.ifNoneMatch ?? etagOf(found.version);
-  if (query.waitSeconds !== undefined && query.waitSeconds > 0 && known === etagOf(found.version)) {
-    found =
-      (await deps.store.waitForJobChange(query.jobId, found.version, query.waitSeconds * 1000)) ?? found;
+  const queueState = query.queueState ?? (() => deps.tasks.probe());
+  let answer = await answerOf(deps, found, queueState);
+  const known = query.ifNoneMatch ?? answer.etag;
+  if (query.waitSeconds !== undefined && query.waitSeconds > 0 && known === answer.etag) {
+    // Held until the stored job changes (a queued job's moving place in line does not wake it).
+    const changed = await deps.store.waitForJobChange(query.jobId, found.version, query.waitSeconds * 1000);
+    found = changed ?? found;
+    answer = await answerOf(deps, found, queueState);
   }
-  const etag = etagOf(found.version);
-  if (query.ifNoneMatch !== undefined && query.ifNoneMatch === etag) return { kind: "not-modified", etag };
+  if (query.ifNoneMatch !== undefined && query.ifNoneMatch === answer.etag) {
+    return { kind: "not-modified", etag: answer.etag };
+  }
+  return { kind: "job", ...answer };
+}
+
+/** The owner's view of the stored job and its ETag; a queued job's says why it waits. */
+async function answerOf(
+  deps: Deps,
+  found: VersionedJob,
+  queueState: () => Promise<QueueRunState>,
+): Promise<{ view: JobView; etag: string }> {
   const view: JobView = toJobView(found.job);
-  if (found.job.status === "queued") {
-    view.waiting = await explainWait(deps, found.job, query.queueState ?? (() => deps.tasks.probe()));
-  }
-  return { kind: "job", view, etag };
+  if (found.job.status === "queued") view.waiting = await explainWait(deps, found.job, queueState);
+  return { view, etag: etagOf(found.version, view.waiting) };
 }
 
 /**

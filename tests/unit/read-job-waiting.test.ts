@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { cancelJob } from "../../shared/submission/cancel-job.ts";
 import { readJob } from "../../shared/submission/read-jobs.ts";
 import { submitJob } from "../../shared/submission/submit-job.ts";
 import { pixfluxBody } from "../harness/fixtures.ts";
@@ -32,6 +33,20 @@ describe("GET /v1/jobs/{id} on a queued job says why it waits", () => {
       estimatedWaitMs: 20_000, // 4 ahead, 2 at a time, 10 s each
     });
     expect((await read("a", ids[0] ?? "")).waiting).toMatchObject({ code: "in-line", position: 0 });
+  });
+
+  it("an ETag that moves with the reason, so a revalidating client sees the line move", async () => {
+    const { deps, ids } = await line();
+    const first = await readJob(deps, { userId: "e", jobId: ids[4] ?? "" });
+    if (first.kind !== "job") throw new Error(first.kind);
+    const same = await readJob(deps, { userId: "e", jobId: ids[4] ?? "", ifNoneMatch: first.etag });
+    expect(same.kind).toBe("not-modified");
+    // The job ahead of it ends: the stored job is unchanged, its place in line is not.
+    expect((await cancelJob(deps, "a", ids[0] ?? "")).kind).toBe("cancelled");
+    const moved = await readJob(deps, { userId: "e", jobId: ids[4] ?? "", ifNoneMatch: first.etag });
+    expect(moved.kind).toBe("job");
+    expect(moved.kind === "job" && moved.view.waiting?.position).toBe(3);
+    expect(moved.kind === "job" && moved.etag).not.toBe(first.etag);
   });
 
   it("a paused queue, from the queue's own state", async () => {
