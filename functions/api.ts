@@ -22,6 +22,7 @@ import { METRICS_PATH, serveMetrics } from "./metrics-route.ts";
 import {
   applyCors,
   authenticate,
+  checkApp,
   queryValue,
   refuseOversizedBody,
   sendJson,
@@ -102,6 +103,8 @@ async function route(runtime: ApiRuntime, reads: JobReads, req: Request, res: Re
   const caller = await authenticate(req, res, runtime.auth, { checkRevoked: isAdminPath(path) });
   if (caller === undefined) return;
   if (await routeAdmin(runtime, caller, req, res)) return;
+  // The job routes only: operators sign in on their own page, with an admin claim checked above.
+  if (!(await checkApp(req, res, runtime.appCheck))) return;
   if (path === "/v1/jobs" && method === "POST") return postJob(runtime, caller, req, res);
   if (path === "/v1/jobs" && method === "GET") return getJobs(runtime, caller, req, res);
   const result = RESULT_PATH.exec(path);

@@ -1,5 +1,6 @@
 import type { Request, Response } from "@google-cloud/functions-framework";
 import { problem, type Problem } from "../shared/http/problem.ts";
+import { InvalidAppCheckTokenError, type AppCheckVerifier } from "../shared/ports/app-check-verifier.ts";
 import {
   InvalidTokenError,
   type Caller,
@@ -34,7 +35,7 @@ export function applyCors(req: Request, res: Response): boolean {
   res.setHeader("Access-Control-Allow-Methods", "GET, POST, DELETE, OPTIONS");
   res.setHeader(
     "Access-Control-Allow-Headers",
-    "Authorization, Content-Type, Idempotency-Key, If-None-Match",
+    "Authorization, Content-Type, Idempotency-Key, If-None-Match, X-Firebase-AppCheck",
   );
   res.setHeader("Access-Control-Max-Age", "3600");
   res.status(204).end();
@@ -90,6 +91,38 @@ export async function authenticate(
         : "The ID token is invalid or expired.";
     sendProblem(res, problem("unauthorized", detail));
     return undefined;
+  }
+}
+
+/**
+ * With App Check required (`verifier` set), the request must carry a valid `X-Firebase-AppCheck`
+ * token; otherwise answers 401 `app-check-failed` and returns false. A verifier that could not check
+ * (Google's keys unreachable) throws: 503, not "get a new token".
+ */
+export async function checkApp(
+  req: Request,
+  res: Response,
+  verifier: AppCheckVerifier | undefined,
+): Promise<boolean> {
+  if (verifier === undefined) return true;
+  const token = req.get("x-firebase-appcheck");
+  if (token === undefined || token === "") {
+    sendProblem(
+      res,
+      problem("app-check-failed", "Send a Firebase App Check token as 'X-Firebase-AppCheck'."),
+    );
+    return false;
+  }
+  try {
+    await verifier.verify(token);
+    return true;
+  } catch (error) {
+    if (!(error instanceof InvalidAppCheckTokenError)) throw error;
+    sendProblem(
+      res,
+      problem("app-check-failed", "The App Check token is invalid or expired; get a fresh one."),
+    );
+    return false;
   }
 }
 

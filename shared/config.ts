@@ -129,6 +129,12 @@ export interface Config {
    * Firebase ID token (which expires within the hour). Unset: only admins may scrape. Never logged.
    */
   metricsToken: string | undefined;
+  /**
+   * `required`: the job routes (`/v1/jobs...`) also need a Firebase App Check token
+   * (`X-Firebase-AppCheck`), verified with firebase-admin, so only the registered apps reach them.
+   * Operator, health, metrics and contract routes are exempt. @defaultValue "off"
+   */
+  appCheck: "off" | "required";
 }
 
 const PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
@@ -210,6 +216,7 @@ export function loadConfig(env: Env): Config {
     sweepStaleMs: r.int("SWEEP_STALE_MS", 120_000, 1_000, 3_600_000),
     logLevel: r.oneOf("LOG_LEVEL", "info", ["debug", "info", "warn", "error"] as const),
     metricsToken: r.string("METRICS_TOKEN", undefined, /^\S{32,512}$/, "must be 32-512 non-space characters"),
+    appCheck: r.oneOf("APP_CHECK", "off", ["off", "required"] as const),
   };
   // Values that are each fine but do not fit together.
   if (warning > capacity) {

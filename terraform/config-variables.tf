@@ -43,6 +43,22 @@ variable "log_level" {
   }
 }
 
+variable "app_check" {
+  description = "APP_CHECK: required makes the job routes ask for a Firebase App Check token (X-Firebase-AppCheck); off does not."
+  type        = string
+  default     = "off"
+  validation {
+    condition     = contains(["off", "required"], var.app_check)
+    error_message = "The app_check must be one of off, required."
+  }
+}
+
+variable "recaptcha_enterprise_site_key" {
+  description = "The reCAPTCHA Enterprise site key the web client gets App Check tokens with (register the web app for App Check with it first); null leaves App Check out of the page."
+  type        = string
+  default     = null
+}
+
 variable "pixellab_poll_interval_ms" {
   description = "PIXELLAB_POLL_INTERVAL_MS: First pause between polls of a PixelLab background job, ms."
   type        = number

@@ -35,6 +35,7 @@ locals {
     RETRY_MAX_DELAY_MS         = var.retry_max_delay_ms
     SWEEP_STALE_MS             = var.sweep_stale_ms
     LOG_LEVEL                  = var.log_level
+    APP_CHECK                  = var.app_check
   }
 
   # What the deployment itself decides. Not set on purpose: TASKS_OIDC_* (the defaults are Google's

@@ -17,13 +17,18 @@ locals {
 
   # What the page reads from ./config.json (shared/web/session.ts): no `emulators` key, so it talks
   # to the real Identity Platform and Firestore of this project.
-  web_config = {
-    apiBaseUrl = google_cloudfunctions2_function.api.url
-    firebase = {
-      apiKey    = google_apikeys_key.web.key_string
-      projectId = var.project_id
-    }
-  }
+  web_config = merge(
+    {
+      apiBaseUrl = google_cloudfunctions2_function.api.url
+      firebase = {
+        apiKey    = google_apikeys_key.web.key_string
+        projectId = var.project_id
+      }
+    },
+    var.recaptcha_enterprise_site_key == null ? {} : {
+      appCheck = { recaptchaEnterpriseSiteKey = var.recaptcha_enterprise_site_key }
+    },
+  )
 }
 
 # The web client, served straight from a public bucket:

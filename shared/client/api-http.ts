@@ -5,6 +5,8 @@ import { toProblem } from "./response-schemas.ts";
 export interface ApiHttpOptions {
   apiBaseUrl: string;
   getIdToken: () => Promise<string>;
+  /** A Firebase App Check token for `X-Firebase-AppCheck`, when the deployment requires one. */
+  getAppCheckToken: (() => Promise<string>) | undefined;
   fetch: typeof fetch;
   /** Limit of one request (without a long-poll's hold), in ms. */
   requestTimeoutMs: number;
@@ -18,12 +20,14 @@ export interface ApiHttpOptions {
 export function apiHttpOptions(options: {
   apiBaseUrl: string;
   getIdToken: () => Promise<string>;
+  getAppCheckToken?: (() => Promise<string>) | undefined;
   fetch?: typeof fetch | undefined;
   requestTimeoutMs?: number | undefined;
 }): ApiHttpOptions {
   return {
     apiBaseUrl: options.apiBaseUrl,
     getIdToken: options.getIdToken,
+    getAppCheckToken: options.getAppCheckToken,
     fetch: options.fetch ?? globalThis.fetch.bind(globalThis),
     requestTimeoutMs: options.requestTimeoutMs ?? 30_000,
   };
@@ -48,6 +52,7 @@ export interface ApiRequest {
 export async function apiRequest(options: ApiHttpOptions, request: ApiRequest): Promise<Response> {
   const headers: Record<string, string> = {
     authorization: `Bearer ${await options.getIdToken()}`,
+    ...(options.getAppCheckToken && { "x-firebase-appcheck": await options.getAppCheckToken() }),
     ...request.headers,
   };
   if (request.json !== undefined) headers["content-type"] = "application/json";

@@ -24,6 +24,12 @@ export interface QueueClientOptions {
   apiBaseUrl: string;
   /** A Firebase ID token for `Authorization: Bearer`; called before every request (Firebase refreshes it). */
   getIdToken: () => Promise<string>;
+  /**
+   * A Firebase App Check token, sent as `X-Firebase-AppCheck` on every request, for a deployment
+   * with `APP_CHECK=required` (the Firebase JS SDK's `getToken(appCheck)`, which caches and
+   * refreshes it). Absent: no header.
+   */
+  getAppCheckToken?: () => Promise<string>;
   /** Realtime updates for `watch` (see `firestoreJobListener`); absent or failing → polling. */
   listen?: JobListener;
   /** @defaultValue globalThis.fetch */

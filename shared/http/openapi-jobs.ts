@@ -7,6 +7,7 @@ import {
   problem,
   query,
   ref,
+  JOB_SECURITY,
   type Operation,
   userLimited,
 } from "./openapi-parts.ts";
@@ -14,6 +15,7 @@ import { IDEMPOTENCY_KEY } from "../submission/submit-request.ts";
 
 const submit: Operation = {
   operationId: "submitJob",
+  security: JOB_SECURITY,
   summary: "Submit a generation",
   description:
     "Validates and normalises the request, then answers from the cache, with the caller's own identical " +
@@ -58,6 +60,7 @@ const submit: Operation = {
 
 const readJob: Operation = {
   operationId: "getJob",
+  security: JOB_SECURITY,
   summary: "A job's state, progress and result",
   parameters: [
     JOB_ID,
@@ -69,7 +72,7 @@ const readJob: Operation = {
       description:
         "The job. A queued one says why it has not started (`waiting`: `code` and `message`, with " +
         "`position` and `estimatedWaitMs` in line, or `until` and `retryAfterSeconds` for a retry), " +
-        "worked out at the moment of the answer; the ETag is the stored job's.",
+        "worked out at the moment of the answer; the ETag covers it.",
       headers: { ETag: { schema: { type: "string" } } },
       content: json(ref("JobView")),
     },
@@ -82,6 +85,7 @@ const readJob: Operation = {
 
 const cancel: Operation = {
   operationId: "cancelJob",
+  security: JOB_SECURITY,
   summary: "Cancel a job",
   parameters: [JOB_ID],
   responses: {
@@ -95,6 +99,7 @@ const cancel: Operation = {
 
 const result: Operation = {
   operationId: "getResult",
+  security: JOB_SECURITY,
   summary: "One image of a completed job, as PNG",
   parameters: [JOB_ID, query("index", "Which image (0 = first).")],
   responses: {
@@ -111,6 +116,7 @@ const result: Operation = {
 
 const list: Operation = {
   operationId: "listJobs",
+  security: JOB_SECURITY,
   summary: "The caller's jobs, newest first",
   parameters: [
     query("status", "Only jobs in this state."),

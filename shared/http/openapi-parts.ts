@@ -30,8 +30,13 @@ export const LOCATION = { Location: { description: "The job's URL.", schema: { t
 
 /** Answers every authenticated route may give besides its own. */
 export const AUTHENTICATED = {
-  "401": problem("No, an invalid, an expired or a revoked ID token (`WWW-Authenticate: Bearer`)."),
+  "401": problem(
+    "No, an invalid, an expired or a revoked ID token (`WWW-Authenticate: Bearer`); on the job routes " +
+      "of a deployment requiring App Check, also a missing or invalid App Check token (`app-check-failed`).",
+  ),
   "503": limited("A dependency (Firestore, Cloud Tasks, Auth) is unavailable."),
 };
 export const ADMIN = { ...AUTHENTICATED, "403": problem("The token has no `admin` claim.") };
 export const OPERATOR = [{ firebaseIdToken: [] }];
+/** The job routes: an ID token, plus an App Check token where the deployment requires one. */
+export const JOB_SECURITY = [{ firebaseIdToken: [], appCheck: [] }, { firebaseIdToken: [] }];

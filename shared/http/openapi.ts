@@ -81,6 +81,13 @@ export function openApiDocument(version = API_VERSION): Record<string, unknown> 
           scheme: "bearer",
           description: "The deployment's METRICS_TOKEN secret.",
         },
+        appCheck: {
+          type: "apiKey",
+          in: "header",
+          name: "X-Firebase-AppCheck",
+          description:
+            "A Firebase App Check token; the job routes need it when the deployment sets `APP_CHECK=required`.",
+        },
       },
     },
   };

@@ -18,6 +18,7 @@ export interface Problem {
 const TITLES = {
   "bad-request": [400, "Request body is not valid JSON"],
   unauthorized: [401, "Missing or invalid credentials"],
+  "app-check-failed": [401, "Missing or invalid App Check token"],
   forbidden: [403, "Not allowed"],
   "not-found": [404, "Not found"],
   "not-acceptable": [406, "Not acceptable"],

@@ -17,6 +17,7 @@ export const NO_REASON = "none";
 const PROBLEM_TYPES = Object.keys({
   "bad-request": true,
   unauthorized: true,
+  "app-check-failed": true,
   forbidden: true,
   "not-found": true,
   "not-acceptable": true,

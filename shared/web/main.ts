@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   const client = createQueueClient({
     apiBaseUrl: session.config.apiBaseUrl,
     getIdToken: () => session.auth.currentUser!.getIdToken(),
+    ...(session.getAppCheckToken && { getAppCheckToken: session.getAppCheckToken }),
     ...(transport === "auto" && { listen: firestoreJobListener(session.db) }),
   });
   byId("session").textContent =

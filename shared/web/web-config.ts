@@ -9,6 +9,8 @@ import { z } from "zod";
 const webConfig = z.object({
   apiBaseUrl: z.string().url(),
   firebase: z.object({ apiKey: z.string(), projectId: z.string(), authDomain: z.string().optional() }),
+  /** Set when the deployment requires App Check (`APP_CHECK=required`): the reCAPTCHA Enterprise site key. */
+  appCheck: z.object({ recaptchaEnterpriseSiteKey: z.string().min(1) }).optional(),
   emulators: z
     .object({ authUrl: z.string().url(), firestoreHost: z.string(), firestorePort: z.number().int() })
     .optional(),

@@ -1,4 +1,4 @@
-import { getApps, initializeApp } from "firebase-admin/app";
+import { getApps, initializeApp, type App } from "firebase-admin/app";
 import { getAuth } from "firebase-admin/auth";
 import { firebaseIdTokenVerifier, type IdTokenVerifier } from "../ports/id-token-verifier.ts";
 
@@ -8,7 +8,11 @@ import { firebaseIdTokenVerifier, type IdTokenVerifier } from "../ports/id-token
  * network call; the signing keys are fetched on the first verification.
  */
 export function firebaseAuthVerifier(projectId: string): IdTokenVerifier {
+  return firebaseIdTokenVerifier(getAuth(queueFirebaseApp(projectId)));
+}
+
+/** The one firebase-admin app of `projectId` in this process (Auth and App Check share it). */
+export function queueFirebaseApp(projectId: string): App {
   const name = `queue-${projectId}`;
-  const app = getApps().find((a) => a.name === name) ?? initializeApp({ projectId }, name);
-  return firebaseIdTokenVerifier(getAuth(app));
+  return getApps().find((a) => a.name === name) ?? initializeApp({ projectId }, name);
 }

@@ -7,6 +7,7 @@ import { CloudTasksClient, type protos } from "@google-cloud/tasks";
 import { pino } from "pino";
 import { createApiHandler } from "../../functions/api.ts";
 import { loadConfig, queuePath, type Config } from "../../shared/config.ts";
+import type { AppCheckVerifier } from "../../shared/ports/app-check-verifier.ts";
 import { createApiRuntime, type ApiRuntime } from "../../shared/wiring/api-deps.ts";
 import {
   startCloudTasksEmulator,
@@ -40,6 +41,11 @@ export interface ApiRigOptions {
   taskHandlerUrl?: string;
   /** Extra Cloud Tasks emulator settings (a dispatch deadline cap, a backoff scale). */
   tasksEmulator?: CloudTasksEmulatorOptions;
+  /**
+   * The App Check verifier when `APP_CHECK=required`. @defaultValue firebase-admin's, which refuses
+   * a malformed token offline but cannot fetch Google's keys to accept a real one
+   */
+  appCheck?: AppCheckVerifier;
 }
 
 /**
@@ -81,6 +87,7 @@ export async function startApiRig(options: ApiRigOptions = {}): Promise<ApiRig> 
   const runtime = createApiRuntime(config, {
     logger: pino({ level: "silent" }),
     auth: emulatorTokenVerifier(),
+    ...(options.appCheck !== undefined && { appCheck: options.appCheck }),
   });
   const name = uniqueName("api");
   functions.http(name, createApiHandler(runtime));

@@ -49,6 +49,7 @@ describe("loadConfig defaults", () => {
     { name: "queue id", value: config.queueId, expected: "generation" },
     { name: "events topic", value: config.eventsTopic, expected: "generation-events" },
     { name: "log level", value: config.logLevel, expected: "info" },
+    { name: "App Check off", value: config.appCheck, expected: "off" },
     { name: "10 concurrent dispatches", value: config.queueConcurrency, expected: 10 },
     { name: "expected job time 30 s", value: config.expectedJobMs, expected: 30_000 },
     { name: "no redis", value: config.redisUrl, expected: undefined },
@@ -183,6 +184,11 @@ describe("loadConfig problems", () => {
       problem: /^MAX_ATTEMPTS="21": must be an integer from 1 to 20$/,
     },
     { name: "negative TTL", env: { CACHE_TTL_DAYS: "-1" }, problem: /^CACHE_TTL_DAYS="-1"/ },
+    {
+      name: "App Check neither off nor required",
+      env: { APP_CHECK: "on" },
+      problem: /^APP_CHECK="on": must be one of off, required$/,
+    },
     {
       name: "bad log level",
       env: { LOG_LEVEL: "verbose" },
