@@ -2,7 +2,8 @@ import { Timestamp, type Firestore, type Query } from "@google-cloud/firestore";
 import { COLLECTIONS } from "./collections.ts";
 import { isAlreadyExists } from "./firestore-errors.ts";
 import type { JobStore } from "./job-store.ts";
-import { countReads, queryReads, type OpMeter } from "./op-meter.ts";
+import { queryReads, type OpMeter } from "./op-meter.ts";
+import { meteredCount } from "./slot-documents.ts";
 
 /**
  * `queueThresholds/{level}`: present while the queue depth is at or above that level since it last
@@ -26,11 +27,7 @@ type QueueFigures = Pick<JobStore, "queueCounts" | "markThresholdCrossed" | "cle
 export function firestoreQueueFigures(firestore: Firestore, meter: OpMeter): QueueFigures {
   const jobs = firestore.collection(COLLECTIONS.jobs);
   const thresholds = firestore.collection(THRESHOLDS_COLLECTION);
-  const count = async (query: Query) => {
-    const snap = await query.count().get();
-    meter.read(countReads(snap.data().count));
-    return snap.data().count;
-  };
+  const count = (query: Query) => meteredCount(meter, query);
   const queued = jobs.where("status", "==", "queued");
   return {
     async queueCounts(now, slotLimit) {

@@ -1,9 +1,9 @@
 import { Timestamp, type Firestore } from "@google-cloud/firestore";
 import { firstSlotToTry } from "../submission/rate-window.ts";
 import { COLLECTIONS } from "./collections.ts";
-import { isAlreadyExists } from "./firestore-errors.ts";
 import type { JobStore } from "./job-store.ts";
-import { countReads, type OpMeter } from "./op-meter.ts";
+import type { OpMeter } from "./op-meter.ts";
+import { createFirstFree, meteredCount } from "./slot-documents.ts";
 
 /**
  * The per-user submission rate as slot documents `rateSlots/{uid}_{window}_{k}`, k < the limit, one
@@ -32,31 +32,17 @@ async function takeRateSlot(
   limit: number,
   expireAt: number,
 ): Promise<number | undefined> {
-  const counted = await firestore
+  const minute = firestore
     .collection(COLLECTIONS.rateSlots)
     .where("userId", "==", userId)
-    .where("window", "==", window)
-    .count()
-    .get();
-  const taken = counted.data().count;
-  meter.read(countReads(taken));
+    .where("window", "==", window);
+  const taken = await meteredCount(meter, minute);
   if (taken >= limit) return undefined;
   const start = firstSlotToTry(taken, limit);
-  for (let i = 0; i < limit; i++) {
-    const slot = (start + i) % limit;
-    try {
-      await rateSlotRef(firestore, userId, window, slot).create({
-        userId,
-        window,
-        expireAt: Timestamp.fromMillis(expireAt),
-      });
-      meter.write();
-      return slot;
-    } catch (error) {
-      if (!isAlreadyExists(error)) throw error;
-    }
-  }
-  return undefined;
+  // From the count onwards, then round to the slots before it (freed by refused submissions).
+  const slots = Array.from({ length: limit }, (_, i) => (start + i) % limit);
+  const data = { userId, window, expireAt: Timestamp.fromMillis(expireAt) };
+  return createFirstFree(meter, slots, (slot) => rateSlotRef(firestore, userId, window, slot), data);
 }
 
 /** Gives a slot back (a submission refused after it took one is not charged). */

@@ -1,9 +1,9 @@
 import { Timestamp, type Firestore } from "@google-cloud/firestore";
 import { COLLECTIONS } from "./collections.ts";
-import { isAlreadyExists } from "./firestore-errors.ts";
 import { decodeJob, JOB_ID } from "./job-document.ts";
 import type { JobStore, SlotRecord } from "./job-store.ts";
-import { countReads, queryReads, type OpMeter } from "./op-meter.ts";
+import { queryReads, type OpMeter } from "./op-meter.ts";
+import { createFirstFree, meteredCount } from "./slot-documents.ts";
 
 /**
  * The per-user active-job limit as slot documents `userSlots/{uid}_{k}`, k in [0, limit).
@@ -27,16 +27,9 @@ async function acquireSlot(
   limit: number,
   now: number,
 ): Promise<number | undefined> {
-  for (let slot = 0; slot < limit; slot++) {
-    try {
-      await slotRef(firestore, userId, slot).create({ userId, jobId, acquiredAt: Timestamp.fromMillis(now) });
-      meter.write();
-      return slot;
-    } catch (error) {
-      if (!isAlreadyExists(error)) throw error;
-    }
-  }
-  return undefined;
+  const slots = Array.from({ length: limit }, (_, slot) => slot);
+  const data = { userId, jobId, acquiredAt: Timestamp.fromMillis(now) };
+  return createFirstFree(meter, slots, (slot) => slotRef(firestore, userId, slot), data);
 }
 
 /** Frees a slot outside a transaction (undoing an admission), only if it still holds `jobId`. */
@@ -61,27 +54,20 @@ async function releaseSlot(
 
 /** How many slots a user holds (for the 429 body). One aggregation read. */
 async function heldSlots(firestore: Firestore, meter: OpMeter, userId: string): Promise<number> {
-  const snap = await firestore.collection(COLLECTIONS.userSlots).where("userId", "==", userId).count().get();
-  meter.read(countReads(snap.data().count));
-  return snap.data().count;
+  return meteredCount(meter, firestore.collection(COLLECTIONS.userSlots).where("userId", "==", userId));
 }
 
 /** Slots held by all users. One aggregation read per 1,000 slots. */
 async function countAllSlots(firestore: Firestore, meter: OpMeter): Promise<number> {
-  const snap = await firestore.collection(COLLECTIONS.userSlots).count().get();
-  meter.read(countReads(snap.data().count));
-  return snap.data().count;
+  return meteredCount(meter, firestore.collection(COLLECTIONS.userSlots));
 }
 
 /** Slots acquired before `before` (ms): a queued job's place in line. One aggregation read per 1,000. */
 async function countSlotsBefore(firestore: Firestore, meter: OpMeter, before: number): Promise<number> {
-  const snap = await firestore
+  const earlier = firestore
     .collection(COLLECTIONS.userSlots)
-    .where("acquiredAt", "<", Timestamp.fromMillis(before))
-    .count()
-    .get();
-  meter.read(countReads(snap.data().count));
-  return snap.data().count;
+    .where("acquiredAt", "<", Timestamp.fromMillis(before));
+  return meteredCount(meter, earlier);
 }
 
 /** Slots acquired before `before` (ms), oldest first, each with the job it names as stored now. */
