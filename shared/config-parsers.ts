@@ -51,6 +51,21 @@ export class EnvReader {
     return parsed;
   }
 
+  /**
+   * An amount of US dollars with at most 6 decimals ("0.05", "10"), within [0, max] USD, as integer
+   * micro-dollars; `fallback` (micro-dollars) when unset.
+   */
+  usd(name: string, fallback: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const micros = Math.round(Number(value) * 1_000_000);
+    if (!/^\d+(\.\d{1,6})?$/.test(value) || micros > max * 1_000_000) {
+      this.problem(name, value, `must be an amount of USD from 0 to ${max} with at most 6 decimals`);
+      return fallback;
+    }
+    return micros;
+  }
+
   /** A string matching `pattern` (described by `allowed`), or `fallback` when unset. */
   string(name: string, fallback: string, pattern: RegExp, allowed: string): string;
   string(name: string, fallback: undefined, pattern: RegExp, allowed: string): string | undefined;

@@ -6,6 +6,10 @@ export { ConfigError } from "./config-parsers.ts";
 const DAY_MS = 86_400_000;
 /** A submission-rate limit is one slot document per submission in a minute, so it stays modest. */
 const MAX_SUBMITS_PER_MINUTE = 1_000;
+/** Largest daily spend budget per user, in USD (a typo guard, not a business limit). */
+const MAX_DAILY_SPEND_USD = 100_000;
+/** Largest hold per job, in USD. */
+const MAX_SPEND_HOLD_USD = 1_000;
 
 /*
  * Telemetry is set by the environment too, but read by the preload, which runs before this module
@@ -89,7 +93,18 @@ export interface Config {
      * can mint such users): active jobs, @defaultValue 2, and submissions per minute, @defaultValue 10
      * (0 turns it off).
      */
-    anonymous: { activeJobs: number; submitsPerMinute: number };
+    anonymous: { activeJobs: number; submitsPerMinute: number; dailySpendMicros: number };
+    /**
+     * What one signed-in user's admitted jobs may cost PixelLab per calendar day (UTC), in
+     * micro-dollars, from the usage PixelLab reports (`spend-budget.ts`); 0 turns the budget off.
+     * Anonymous users have their own (`ANON_DAILY_SPEND_USD`, by default the same). @defaultValue 0
+     */
+    dailySpendMicros: number;
+    /**
+     * What admitting a job holds of its owner's budget until PixelLab reports its cost, in
+     * micro-dollars: the most one job is expected to cost. @defaultValue 50_000 (0.05 USD)
+     */
+    spendHoldMicros: number;
   };
   /** Longest a submission waits for Cloud Tasks' CreateTask before answering 503, in ms. @defaultValue 3_000 */
   enqueueTimeoutMs: number;
@@ -155,6 +170,8 @@ export function loadConfig(env: Env): Config {
   const warning = r.int("QUEUE_WARNING_THRESHOLD", Math.min(400, capacity), 1, 100_000);
   const baseDelayMs = r.int("RETRY_BASE_DELAY_MS", DEFAULT_RETRY_POLICY.baseDelayMs, 100, 600_000);
   const maxDelayMs = r.int("RETRY_MAX_DELAY_MS", DEFAULT_RETRY_POLICY.maxDelayMs, 100, 3_600_000);
+  const dailySpend = r.usd("USER_DAILY_SPEND_USD", 0, MAX_DAILY_SPEND_USD);
+  const spendHold = r.usd("SPEND_HOLD_USD", 50_000, MAX_SPEND_HOLD_USD);
   const config: Config = {
     projectId: r.required("GOOGLE_CLOUD_PROJECT", PROJECT, "must be a GCP project id (6-30 of a-z, 0-9, -)"),
     location: r.string("GCP_LOCATION", "us-central1", LOCATION, "must be a region such as us-central1"),
@@ -193,7 +210,10 @@ export function loadConfig(env: Env): Config {
       anonymous: {
         activeJobs: r.int("ANON_USER_ACTIVE_JOB_LIMIT", 2, 1, 1_000),
         submitsPerMinute: r.int("ANON_SUBMIT_RATE_PER_MIN", 10, 0, MAX_SUBMITS_PER_MINUTE),
+        dailySpendMicros: r.usd("ANON_DAILY_SPEND_USD", dailySpend, MAX_DAILY_SPEND_USD),
       },
+      dailySpendMicros: dailySpend,
+      spendHoldMicros: spendHold,
     },
     enqueueTimeoutMs: r.int("ENQUEUE_TIMEOUT_MS", 3_000, 100, 30_000),
     retryAfterMaxMs: r.int("RETRY_AFTER_MAX_MS", maxDelayMs, 0, 2_592_000_000),
@@ -221,6 +241,21 @@ export function loadConfig(env: Env): Config {
   // Values that are each fine but do not fit together.
   if (warning > capacity) {
     r.problem("QUEUE_WARNING_THRESHOLD", String(warning), `must not exceed QUEUE_CAPACITY (${capacity})`);
+  }
+  if (spendHold === 0) {
+    r.problem("SPEND_HOLD_USD", "0", "must be more than 0: a hold of nothing lets any number of jobs in");
+  }
+  for (const [name, budget] of [
+    ["USER_DAILY_SPEND_USD", dailySpend],
+    ["ANON_DAILY_SPEND_USD", config.limits.anonymous.dailySpendMicros],
+  ] as const) {
+    if (budget > 0 && budget < spendHold) {
+      r.problem(
+        name,
+        String(budget / 1_000_000),
+        `must be 0 (off) or at least SPEND_HOLD_USD (${spendHold / 1_000_000})`,
+      );
+    }
   }
   if (maxDelayMs < baseDelayMs) {
     r.problem(

@@ -129,6 +129,36 @@ variable "anon_submit_rate_per_min" {
   }
 }
 
+variable "user_daily_spend_usd" {
+  description = "USER_DAILY_SPEND_USD: What one signed-in user's jobs may cost PixelLab per calendar day (UTC), in USD as PixelLab reports it, as a decimal string (\"2.50\"); \"0\" turns the budget off."
+  type        = string
+  default     = "0"
+  validation {
+    condition     = can(regex("^[0-9]{1,6}([.][0-9]{1,6})?$", var.user_daily_spend_usd)) && tonumber(var.user_daily_spend_usd) <= 100000
+    error_message = "The user_daily_spend_usd must be an amount of USD from 0 to 100000 with at most 6 decimals."
+  }
+}
+
+variable "anon_daily_spend_usd" {
+  description = "ANON_DAILY_SPEND_USD: The same budget for one anonymous user, as a decimal string. null: the code's default, user_daily_spend_usd."
+  type        = string
+  default     = null
+  validation {
+    condition     = var.anon_daily_spend_usd == null || try(can(regex("^[0-9]{1,6}([.][0-9]{1,6})?$", var.anon_daily_spend_usd)) && tonumber(var.anon_daily_spend_usd) <= 100000, false)
+    error_message = "The anon_daily_spend_usd must be an amount of USD from 0 to 100000 with at most 6 decimals."
+  }
+}
+
+variable "spend_hold_usd" {
+  description = "SPEND_HOLD_USD: What admitting a job holds of its owner's daily budget until PixelLab reports its cost (the most one job is expected to cost), as a decimal string; at most the budgets that are on."
+  type        = string
+  default     = "0.05"
+  validation {
+    condition     = can(regex("^[0-9]{1,4}([.][0-9]{1,6})?$", var.spend_hold_usd)) && tonumber(var.spend_hold_usd) > 0 && tonumber(var.spend_hold_usd) <= 1000
+    error_message = "The spend_hold_usd must be an amount of USD above 0 and at most 1000 with at most 6 decimals."
+  }
+}
+
 variable "dedup_window_ms" {
   description = "DEDUP_WINDOW_MS: Identical submissions by one user within this window return the first job, ms."
   type        = number

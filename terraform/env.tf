@@ -19,6 +19,9 @@ locals {
     USER_SUBMIT_RATE_PER_MIN   = var.user_submit_rate_per_min
     ANON_USER_ACTIVE_JOB_LIMIT = var.anon_user_active_job_limit
     ANON_SUBMIT_RATE_PER_MIN   = var.anon_submit_rate_per_min
+    USER_DAILY_SPEND_USD       = var.user_daily_spend_usd
+    ANON_DAILY_SPEND_USD       = var.anon_daily_spend_usd
+    SPEND_HOLD_USD             = var.spend_hold_usd
     DEDUP_WINDOW_MS            = var.dedup_window_ms
     MAX_REQUEST_BYTES          = var.max_request_bytes
     USER_LONG_POLL_LIMIT       = var.user_long_poll_limit

@@ -94,12 +94,16 @@ export const problemSchema = z.looseObject({
 /**
  * A 429 from a per-user limit: which one (`limitName`), its size, and when to try again. The rate
  * limit's count resets at `resetsAt`; the active-job limit frees as the caller's jobs end
- * (`activeJobs` says how many they hold).
+ * (`activeJobs` says how many they hold); the daily spend budget (`limit` in USD) resets at
+ * `resetsAt`, the next UTC midnight, and says what the day's jobs cost or hold (`spentUsd`) and what
+ * one more would hold (`holdUsd`).
  */
 export const limitProblemSchema = problemSchema.extend({
-  limitName: z.enum(["active-jobs", "submissions-per-minute"]),
+  limitName: z.enum(["active-jobs", "submissions-per-minute", "daily-spend-usd"]),
   limit: z.number(),
   activeJobs: z.number().optional(),
+  spentUsd: z.number().optional(),
+  holdUsd: z.number().optional(),
   resetsAt: z.string().optional(),
   retryAfterSeconds: z.number(),
 });

@@ -51,7 +51,9 @@ const submit: Operation = {
     "429": userLimited(
       "A per-user limit is reached, named by `limitName`: `active-jobs` (the caller holds `limit` " +
         "queued or running jobs) or `submissions-per-minute` (the caller made `limit` submissions " +
-        "this minute; the count resets at `resetsAt`). Anonymous users have stricter limits.",
+        "this minute; the count resets at `resetsAt`) or `daily-spend-usd` (the caller's jobs today " +
+        "cost or hold `spentUsd` of a `limit` USD budget, and one more would hold `holdUsd`; it " +
+        "resets at `resetsAt`, UTC midnight). Anonymous users have stricter limits.",
     ),
     ...AUTHENTICATED,
     "503": limited("The queue is full, or a dependency is unavailable."),

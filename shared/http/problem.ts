@@ -28,6 +28,7 @@ const TITLES = {
   "validation-error": [422, "Request failed validation"],
   "user-limit-reached": [429, "Too many active jobs"],
   "rate-limited": [429, "Too many submissions"],
+  "spend-limit-reached": [429, "Daily spend budget reached"],
   "queue-full": [503, "The queue is full"],
   internal: [500, "Internal error"],
   unavailable: [503, "Service temporarily unavailable"],

@@ -1,5 +1,6 @@
 import { leaseMs } from "../deadlines.ts";
 import { transition, type JobEvent, type RejectReason } from "../job-state.ts";
+import { settled, unfinishedCharge } from "../spend-budget.ts";
 import type { Job } from "../store/job-document.ts";
 import {
   accept,
@@ -33,7 +34,7 @@ export function decide(job: Job, change: JobChange, ctx: DecideContext): DecideR
         accept(only(changed(job, { pixellabJobId: change.pixellabJobId }, ctx.now))),
       );
     case "result-ready":
-      return holding(job, change.leaseId, () => resultReady(job, change.result, ctx));
+      return holding(job, change.leaseId, () => resultReady(job, change.result, change.shared === true, ctx));
     case "attempt-failed":
       return holding(job, change.leaseId, () => attemptFailed(job, change, ctx));
     case "attempt-cancelled":
@@ -128,8 +129,10 @@ function cancelRequested(job: Job, ctx: DecideContext): DecideResult {
   const after = { ...moved.decision.job, slot: null };
   const decision = { ...only(after), freeSlot: job.slot };
   if (after.status === "processing") return accept(decision);
+  const charge = unfinishedCharge(job.spend?.heldMicros ?? 0, job.pixellabJobId !== null);
   return accept({
     ...decision,
+    job: { ...after, spend: settled(job.spend, charge) },
     // Queued: its next delivery would be attempt `attempts + 1`.
     removeTask: { attempt: job.attempts + 1, run: job.run },
     events: [jobEvent("job.cancelled", after, ctx.now, { from: "queued" })],

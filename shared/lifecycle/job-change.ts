@@ -17,8 +17,11 @@ export type JobChange =
   | { type: "progress"; leaseId: string; progress: Progress }
   /** PixelLab accepted a background job; its id is kept so a later attempt resumes it. */
   | { type: "pixellab-job-started"; leaseId: string; pixellabJobId: string }
-  /** The generation's result, already stored durably under the job's cache key. */
-  | { type: "result-ready"; leaseId: string; result: JobResult }
+  /**
+   * The generation's result, already stored durably under the job's cache key. `shared`: another
+   * job's generation produced it, so this job paid PixelLab nothing. @defaultValue false
+   */
+  | { type: "result-ready"; leaseId: string; result: JobResult; shared?: boolean }
   /**
    * The attempt failed. `retryAfterMs` is PixelLab's `Retry-After`; `pixellabJobEnded` says
    * PixelLab's background job itself failed, so a retry must start a new one.

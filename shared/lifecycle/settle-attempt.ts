@@ -14,6 +14,7 @@ import {
   type JobChange,
 } from "./job-change.ts";
 import { nextTask } from "./next-task.ts";
+import { chargeOf, settled, unfinishedCharge } from "../spend-budget.ts";
 
 /**
  * How an attempt ends: with a result, a failure, a cancel, or a lost lease. Each ending that is
@@ -21,11 +22,12 @@ import { nextTask } from "./next-task.ts";
  * dead-letter entry. A cancel the user asked for wins over whatever the attempt produced.
  */
 
-export function resultReady(job: Job, result: JobResult, ctx: DecideContext): DecideResult {
+export function resultReady(job: Job, result: JobResult, shared: boolean, ctx: DecideContext): DecideResult {
   if (job.cancelRequested) return attemptCancelled(job, ctx);
   const next = transition(job, { type: "complete", leaseId: job.leaseId ?? "" }, ctx.now);
   if (!next.ok) return refuse("illegal", next.message);
-  const after = ended(job, { ...next.state, result }, ctx.now);
+  const charge = chargeOf(job.spend?.heldMicros ?? 0, !shared, result.usage);
+  const after = ended(job, { ...next.state, result }, ctx.now, charge);
   return accept({
     ...terminal(job, after),
     events: [jobEvent("job.completed", after, ctx.now, { attempt: after.attempts, usage: result.usage })],
@@ -112,9 +114,13 @@ export function leaseExpired(job: Job, by: "handler" | "sweeper", ctx: DecideCon
   return accept(failed(job, ended(job, { ...state, attemptErrors: history }, ctx.now), ctx, by));
 }
 
-/** The job after a terminal move: slot and PixelLab job released. */
-function ended(job: Job, fields: Partial<Job>, now: number): Job {
-  return changed(job, { ...fields, slot: null, pixellabJobId: null }, now);
+/**
+ * The job after a terminal move: slot and PixelLab job released, and charged against its owner's
+ * spend budget (if one applies): `chargedMicros` for a result, else what an unfinished job costs.
+ */
+function ended(job: Job, fields: Partial<Job>, now: number, chargedMicros?: number): Job {
+  const charge = chargedMicros ?? unfinishedCharge(job.spend?.heldMicros ?? 0, job.pixellabJobId !== null);
+  return changed(job, { ...fields, slot: null, pixellabJobId: null, spend: settled(job.spend, charge) }, now);
 }
 
 function terminal(before: Job, after: Job): Decision {

@@ -117,7 +117,7 @@ async function attemptOnce(
   }
   // A cancel that arrived during the call wins over its result: the decision sees the request.
   const [outcome] = await Promise.all([
-    settle(deps, held, { type: "result-ready", leaseId, result: obtained.result }),
+    settle(deps, held, { type: "result-ready", leaseId, result: obtained.result, shared: obtained.shared }),
     obtained.stored,
   ]);
   return outcome;

@@ -13,6 +13,8 @@ export const COLLECTIONS = {
   userSlots: "userSlots",
   /** `rateSlots/{uid}_{minute}_{k}`: one document per submission of a user in a minute, k < the rate limit. */
   rateSlots: "rateSlots",
+  /** `spend/{uid}_{day}_{jobId}`: one admitted job's hold on, then charge to, its owner's daily budget. */
+  spend: "spend",
   /** `idempotencyKeys/{sha256(uid:key)}`: the first response to an `Idempotency-Key`. */
   idempotencyKeys: "idempotencyKeys",
   /** `deadLetters/{jobId}`: failed jobs an operator can inspect and replay. */

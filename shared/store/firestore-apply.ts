@@ -8,6 +8,7 @@ import { versionOf } from "./firestore-jobs.ts";
 import { decodeJob, encodeJob, type Job } from "./job-document.ts";
 import type { ApplyOutcome, VersionedJob } from "./job-store.ts";
 import type { OpMeter } from "./op-meter.ts";
+import { settleSpendIn } from "./spend-ledger.ts";
 import { slotRef } from "./user-slots.ts";
 
 /**
@@ -25,7 +26,8 @@ const MAX_TRIES = 8;
  * attempt that knows its job's version writes its progress and its result without reading first.
  *
  * Operations: 0 reads with a current `known`, else 1 per try; writes 1 (job) + 1 when a slot is
- * freed (a delete) + 1 per dead-letter entry written or dropped. A refusal writes nothing.
+ * freed (a delete) + 1 per dead-letter entry written or dropped + 1 when the job is charged against
+ * a spend budget. A refusal writes nothing.
  *
  * The freed slot is deleted without reading it: a job's `slot` field always names a slot document
  * that names the job, because only the job's own decisions (which null the field in the same
@@ -98,6 +100,7 @@ async function commit(firestore: Firestore, meter: OpMeter, seen: VersionedJob, 
     batch.set(deadLetterRef(firestore, job.id), encodeDeadLetter(decision.deadLetter));
     writes++;
   }
+  writes += settleSpendIn(batch, firestore, job.userId, job.id, job.spend, decision.job.spend);
   if (decision.dropDeadLetter) {
     batch.delete(deadLetterRef(firestore, job.id));
     deletes++;

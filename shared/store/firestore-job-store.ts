@@ -11,6 +11,7 @@ import { NO_METER, type OpMeter } from "./op-meter.ts";
 import { firestoreSweeperQueries } from "./firestore-sweeper-queries.ts";
 import { firestoreQueueFigures } from "./firestore-queue-figures.ts";
 import { firestoreRateSlots } from "./rate-slots.ts";
+import { firestoreSpendLedger } from "./spend-ledger.ts";
 import { firestoreSlots } from "./user-slots.ts";
 
 /**
@@ -23,6 +24,7 @@ export function firestoreJobStore(firestore: Firestore, meter: OpMeter = NO_METE
     apply: (jobId, decide, known) => applyDecision(firestore, meter, jobId, decide, known),
     ...firestoreSlots(firestore, meter),
     ...firestoreRateSlots(firestore, meter),
+    ...firestoreSpendLedger(firestore, meter),
     ...firestoreClaims(firestore, meter),
     ...firestoreIdempotency(firestore, meter),
     ...firestoreCacheEntries(firestore, meter),

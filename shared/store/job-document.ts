@@ -4,6 +4,7 @@ import { ERROR_TYPES } from "../errors.ts";
 import { JOB_STATUSES, type JobErrorRecord, type JobState } from "../job-state.ts";
 import { OPERATION_NAMES, type OperationName } from "../operations/operations.ts";
 import { PROGRESS_STAGES } from "../progress.ts";
+import type { JobSpend } from "../spend-budget.ts";
 
 /** One image of a result as stored: raw base64 PNG and its size in pixels. */
 export interface StoredImage {
@@ -50,6 +51,11 @@ export interface Job extends JobState {
    * job's one trace; `GET /v1/jobs/{id}` shows its trace id.
    */
   traceparent: string | null;
+  /**
+   * The job's part of its owner's daily spend budget (`spend-budget.ts`), or null when no budget
+   * applied at admission (the default, `USER_DAILY_SPEND_USD=0`), or for a job answered from cache.
+   */
+  spend: JobSpend | null;
 }
 
 /** What a job id may look like (ours are 32 hex characters; this also keeps Firestore paths safe). */
@@ -109,6 +115,10 @@ function jobFields(time: z.ZodType<number>) {
     attemptErrors: z.array(error).default([]),
     run: z.number().default(0),
     traceparent: z.string().nullable().default(null),
+    spend: z
+      .object({ day: z.number(), heldMicros: z.number(), chargedMicros: z.number().nullable() })
+      .nullable()
+      .default(null),
   });
 }
 

@@ -1,5 +1,6 @@
 import type { ErrorType } from "../errors.ts";
 import type { DecideResult, Decision } from "../lifecycle/job-change.ts";
+import type { JobSpend } from "../spend-budget.ts";
 import type { DeadLetter } from "./dead-letters.ts";
 import type { Job, JobResult } from "./job-document.ts";
 
@@ -26,7 +27,7 @@ export interface JobStore {
   /**
    * Reads the job, lets `decide` choose, and writes the decision atomically, only if the job was not
    * written meanwhile (else it reads and decides again): the job, the slot it frees, the dead-letter
-   * entry written or dropped. With `known` (the job and version this caller last wrote or read) the
+   * entry written or dropped, and its spend-ledger entry when the decision charged the job. With `known` (the job and version this caller last wrote or read) the
    * read is skipped while that version is current; a refusal is always decided on a fresh read.
    * Tasks and events in the decision are the caller's to carry out after the commit.
    */
@@ -58,6 +59,21 @@ export interface JobStore {
   takeRateSlot(userId: string, window: number, limit: number, expireAt: number): Promise<number | undefined>;
   /** Gives a slot back: the submission that took it was refused after all. */
   releaseRateSlot(userId: string, window: number, slot: number): Promise<void>;
+
+  // ---- the daily spend budget's ledger (one entry per admitted job, `spend-ledger.ts`) ----
+  /**
+   * Records the job's hold on its owner's budget for `spend.day`; `order` (a string that sorts in
+   * the order holds were made) ranks it against simultaneous holds (see `spend-hold.ts`).
+   */
+  holdSpend(userId: string, jobId: string, spend: JobSpend, order: string): Promise<void>;
+  /**
+   * The user's spend for `day` (days since the epoch, UTC), in micro-dollars: holds of running jobs
+   * plus charges of ended ones; with `upTo`, only of the entries whose order is at most that. A job's
+   * charge is written with its terminal state by `apply`.
+   */
+  daySpend(userId: string, day: number, upTo?: string): Promise<number>;
+  /** Removes a hold whose admission is being undone. */
+  dropSpend(userId: string, day: number, jobId: string): Promise<void>;
 
   // ---- dedup claims ----
   /** The holding claim for this user and request, if any (see {@link ClaimView}). */

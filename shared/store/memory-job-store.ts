@@ -26,6 +26,8 @@ export function memoryJobStore(): JobStore {
   const slots = new Map<string, { userId: string; slot: number; jobId: string; acquiredAt: number }>();
   const claims = new Map<string, StoredClaim>();
   const rateSlots = new Set<string>();
+  /** The spend ledger: `{uid}_{day}_{jobId}` → micro-dollars. */
+  const spend = new Map<string, { userId: string; day: number; micros: number; order?: string }>();
   const keys = new Map<
     string,
     { fingerprint: string; done?: StoredResponse; createdAt: number; expireAt: number }
@@ -125,6 +127,12 @@ export function memoryJobStore(): JobStore {
       if (decision.freeSlot !== null) slots.delete(`${before.userId}_${decision.freeSlot}`);
       if (decision.deadLetter !== null) deadLetters.set(jobId, copy(decision.deadLetter));
       if (decision.dropDeadLetter) deadLetters.delete(jobId);
+      const charged = decision.job.spend?.chargedMicros ?? null;
+      if (decision.job.spend && charged !== null && charged !== before.spend?.chargedMicros) {
+        const { day } = decision.job.spend;
+        const key = `${before.userId}_${day}_${jobId}`;
+        spend.set(key, { ...spend.get(key), userId: before.userId, day, micros: charged });
+      }
       return { ok: true, before, decision: copy(decision), version: String(clock) };
     },
 
@@ -169,6 +177,23 @@ export function memoryJobStore(): JobStore {
     },
     async releaseRateSlot(userId, window, slot) {
       rateSlots.delete(`${userId}_${window}_${slot}`);
+    },
+
+    async holdSpend(userId, jobId, held, order) {
+      const key = `${userId}_${held.day}_${jobId}`;
+      if (spend.has(key)) throw new AlreadyExistsError(`spend/${key} exists`);
+      spend.set(key, { userId, day: held.day, micros: held.heldMicros, order });
+    },
+    async daySpend(userId, day, upTo) {
+      let micros = 0;
+      for (const e of spend.values()) {
+        const ranked = upTo === undefined || (e.order !== undefined && e.order <= upTo);
+        if (e.userId === userId && e.day === day && ranked) micros += e.micros;
+      }
+      return micros;
+    },
+    async dropSpend(userId, day, jobId) {
+      spend.delete(`${userId}_${day}_${jobId}`);
     },
 
     async findClaim(userId, cacheKey, now, windowMs) {

@@ -7,6 +7,7 @@ import { toJobView } from "./job-view.ts";
 import { queuedJob, type NewJobFacts } from "./new-job.ts";
 import { queueFull } from "./queue-full.ts";
 import type { SubmitOutcome } from "./submission-outcome.ts";
+import { holdSpend } from "./spend-hold.ts";
 import { estimatedWaitMs } from "./waiting-reason.ts";
 
 export interface Admission {
@@ -14,10 +15,13 @@ export interface Admission {
   fresh: boolean;
   /** The active jobs this caller may hold (their tier's, see `user-limits.ts`). */
   activeJobLimit: number;
+  /** The caller's daily spend budget in micro-dollars (their tier's); 0: none. */
+  dailySpendMicros: number;
 }
 
 /**
- * Admits a new job: dedup claim, per-user slot, job document, the queue-wide capacity check, Cloud
+ * Admits a new job: dedup claim, per-user slot, the hold on the user's daily spend budget (when one
+ * is set, `spend-hold.ts`), job document, the queue-wide capacity check, Cloud
  * Tasks task. Each step that fails undoes the ones before it, so a rejected request leaves nothing
  * behind.
  *
@@ -33,7 +37,8 @@ export interface Admission {
  * on every admission and costs a Cloud Tasks lookup only on a duplicate of a still-queued job.
  *
  * Operations: 1 read (the count of held slots: one per 1,000 active jobs); writes: the claim (1), the slot (1, plus
- * one failed `create()` per held slot tried), the job (1); one CreateTask.
+ * one failed `create()` per held slot tried), the job (1); one CreateTask. A spend budget adds 1
+ * write (the hold) and 1 aggregation read.
  */
 export async function admitJob(
   deps: Deps,
@@ -70,21 +75,37 @@ export async function admitJob(
     return userLimitReached(deps, userId, activeJobLimit);
   }
 
-  const job = queuedJob(facts, slot);
+  const giveBack = async () => {
+    await store.releaseSlot(userId, slot, facts.id);
+    await store.dropClaim(userId, cacheKey, facts.id);
+  };
+  const spend = await holdSpend(deps, userId, facts.id, admission.dailySpendMicros).catch(
+    async (error: unknown) => {
+      await giveBack();
+      throw error;
+    },
+  );
+  if (spend.kind === "limited") {
+    await giveBack();
+    return { kind: "rejected", problem: spend.problem };
+  }
+
+  const job = queuedJob(facts, slot, spend.spend);
+  const undo = (taskMayExist: boolean) => undoAdmission(deps, facts, slot, spend.release, taskMayExist);
   let activeJobs: number;
   try {
     const version = await store.createJob(job);
     // The held slots are the active jobs (this one included), counted without scanning finished jobs.
     activeJobs = await store.countAllSlots();
     if (activeJobs > config.limits.queueCapacity) {
-      await undo(deps, facts, slot, false);
+      await undo(false);
       return queueFull(deps, activeJobs - 1);
     }
     // The task carries the job as written, so its claim need not read it (see `nextTask`).
     await enqueueAttempt(deps, nextTask(job, version));
   } catch (error) {
     deps.logger.error({ err: error, jobId: job.id, userId }, "admission failed; undoing the job");
-    await undo(deps, facts, slot, true);
+    await undo(true);
     return busy("The job could not be queued; try again.", 5);
   }
   const position = activeJobs - 1; // jobs admitted before this one and not finished yet
@@ -100,10 +121,17 @@ function busy(detail: string, retryAfterSeconds: number): SubmitOutcome {
  * Undoes a half-made admission. If the undo itself fails the job stays queued without a task;
  * the sweeper finds such jobs (queued, no task under their deterministic name) and enqueues them.
  */
-async function undo(deps: Deps, facts: NewJobFacts, slot: number, taskMayExist: boolean): Promise<void> {
+async function undoAdmission(
+  deps: Deps,
+  facts: NewJobFacts,
+  slot: number,
+  releaseSpend: () => Promise<void>,
+  taskMayExist: boolean,
+): Promise<void> {
   try {
     await deps.store.deleteJob(facts.id);
     await deps.store.releaseSlot(facts.userId, slot, facts.id);
+    await releaseSpend();
     await deps.store.dropClaim(facts.userId, facts.cacheKey, facts.id);
     // A CreateTask that timed out may still have succeeded: remove it, without waiting on a Cloud
     // Tasks that may be the reason for the undo (a task without a job is skipped by the handler).

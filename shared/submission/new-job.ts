@@ -1,6 +1,7 @@
 import { initialJobState } from "../job-state.ts";
 import type { NormalisedRequest } from "../operations/operations.ts";
 import { progressAt } from "../progress.ts";
+import type { JobSpend } from "../spend-budget.ts";
 import type { Job, JobResult } from "../store/job-document.ts";
 import { currentTraceparent } from "../telemetry/spans.ts";
 
@@ -15,10 +16,11 @@ export interface NewJobFacts {
 }
 
 /**
- * A job as admitted: queued, holding the user's slot `slot`. It records the active span (the
+ * A job as admitted: queued, holding the user's slot `slot` (and `spend`, its hold on the user's
+ * daily budget, when one applies). It records the active span (the
  * submit's request span) as its trace context, which every attempt continues.
  */
-export function queuedJob(facts: NewJobFacts, slot: number): Job {
+export function queuedJob(facts: NewJobFacts, slot: number, spend: JobSpend | null = null): Job {
   return {
     ...initialJobState(facts.maxAttempts),
     id: facts.id,
@@ -36,6 +38,7 @@ export function queuedJob(facts: NewJobFacts, slot: number): Job {
     attemptErrors: [],
     run: 0,
     traceparent: currentTraceparent(),
+    spend,
   };
 }
 

@@ -29,7 +29,8 @@ export interface SubmitCommand {
  * nothing), then an `Idempotency-Key`'s replay (a retry is not a new submission), then the
  * submission rate (every other valid submission counts, and is given back when a later step refuses
  * it), then the caller's own duplicate (a repeat must not be refused by the limits its original
- * holds), then the cache (a hit spends no slot), then the active-job limits, then admission.
+ * holds), then the cache (a hit spends no slot and no budget), then the active-job limits, then
+ * the daily spend budget, then admission.
  */
 export async function submitJob(deps: Deps, command: SubmitCommand): Promise<SubmitOutcome> {
   const started = deps.clock.now();
@@ -110,7 +111,7 @@ async function counted(
 ): Promise<SubmitOutcome> {
   const rate = await takeSubmission(deps, facts.userId, limits.submitsPerMinute);
   if (rate.kind === "limited") return { kind: "rejected", problem: rate.problem };
-  const outcome = await decide(deps, facts, options, limits.activeJobs).catch(async (error: unknown) => {
+  const outcome = await decide(deps, facts, options, limits).catch(async (error: unknown) => {
     await rate.release();
     throw error;
   });
@@ -122,7 +123,7 @@ async function decide(
   deps: Deps,
   facts: NewJobFacts,
   options: SubmitOptions,
-  activeJobLimit: number,
+  limits: UserLimits,
 ): Promise<SubmitOutcome> {
   const { store, config } = deps;
   // `cache: "bypass"` asks for a fresh generation: neither an earlier job nor the cache answers it.
@@ -142,7 +143,11 @@ async function decide(
     if (result !== undefined) return answerFromCache(deps, facts, result);
   }
 
-  const outcome = await admitJob(deps, facts, { fresh, activeJobLimit });
+  const outcome = await admitJob(deps, facts, {
+    fresh,
+    activeJobLimit: limits.activeJobs,
+    dailySpendMicros: limits.dailySpendMicros,
+  });
   // A refusal for a full queue means the depth is at the capacity (the critical level) at least.
   if (outcome.kind === "rejected" && outcome.problem.type === "/problems/queue-full") {
     await noteQueueDepth(deps, config.limits.queueCapacity);

@@ -6,6 +6,8 @@ export interface UserLimits {
   activeJobs: number;
   /** Submissions per calendar minute; 0 means no limit. */
   submitsPerMinute: number;
+  /** USD per calendar day (UTC), in micro-dollars; 0 means no budget. */
+  dailySpendMicros: number;
 }
 
 /**
@@ -14,5 +16,9 @@ export interface UserLimits {
  */
 export function userLimits(limits: Config["limits"], anonymous: boolean): UserLimits {
   if (anonymous) return { ...limits.anonymous };
-  return { activeJobs: limits.userActiveJobs, submitsPerMinute: limits.userSubmitsPerMinute };
+  return {
+    activeJobs: limits.userActiveJobs,
+    submitsPerMinute: limits.userSubmitsPerMinute,
+    dailySpendMicros: limits.dailySpendMicros,
+  };
 }

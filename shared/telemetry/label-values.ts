@@ -27,6 +27,7 @@ const PROBLEM_TYPES = Object.keys({
   "validation-error": true,
   "user-limit-reached": true,
   "rate-limited": true,
+  "spend-limit-reached": true,
   "queue-full": true,
   internal: true,
   unavailable: true,

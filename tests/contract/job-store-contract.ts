@@ -111,6 +111,39 @@ export function jobStoreContract(name: string, make: () => Promise<JobStore>) {
       expect(await store.takeRateSlot(user, 100, 3, NOW)).toBeUndefined();
     });
 
+    it("spend ledger: a day's total sums holds and charges; a job's end writes its charge with it; an undo drops its hold", async () => {
+      const day = Math.floor(NOW / 86_400_000);
+      const held = { day, heldMicros: 40_000, chargedMicros: null };
+      const { store, job } = await withJob({
+        status: "processing",
+        attempts: 1,
+        leaseId: "L",
+        leaseExpiresAt: NOW + 60_000,
+        spend: held,
+      });
+      await store.holdSpend(job.userId, job.id, held, "1");
+      await expect(store.holdSpend(job.userId, job.id, held, "1")).rejects.toBeDefined(); // one entry per job
+      await Promise.all(
+        ["2", "3"].map((order) => store.holdSpend(job.userId, `${job.id}-${order}`, held, order)),
+      );
+      await store.holdSpend(job.userId, `${job.id}-tomorrow`, { ...held, day: day + 1 }, "0");
+      await store.holdSpend(`${job.userId}-other`, `${job.id}-d`, held, "0");
+      expect(await store.daySpend(job.userId, day)).toBe(120_000);
+      expect(await store.daySpend(job.userId, day, "2")).toBe(80_000); // the holds ranked up to "2"
+      await store.dropSpend(job.userId, day, `${job.id}-3`);
+      expect(await store.daySpend(job.userId, day)).toBe(80_000);
+      const paid = { ...RESULT, usage: { type: "usd", usd: 0.012345 } };
+      const applied = await store.apply(job.id, (j) =>
+        decide(j, { type: "result-ready", leaseId: "L", result: paid }, ctx()),
+      );
+      expect(applied.ok).toBe(true);
+      expect((await store.getJob(job.id))?.job.spend).toEqual({ ...held, chargedMicros: 12_345 });
+      expect(await store.daySpend(job.userId, day)).toBe(52_345);
+      expect(await store.daySpend(job.userId, day, "1")).toBe(12_345); // the charge keeps its rank
+      expect(await store.daySpend(job.userId, day + 1)).toBe(40_000);
+      expect(await store.daySpend(`${job.userId}-nobody`, day)).toBe(0);
+    });
+
     it("dedup claims: pending unless born admitted, dropped only by their job, replaced when stale or forced", async () => {
       const { store, job } = await withJob();
       const claim = {

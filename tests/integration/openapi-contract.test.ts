@@ -16,16 +16,18 @@ const checker = openApiChecker();
 let rig: ApiRig;
 let full: ApiRig;
 let limited: ApiRig;
+let spending: ApiRig;
 let user: TestUser;
 
 beforeAll(async () => {
   // A per-user limit of 2 reaches 429 quickly; a second project with room for one job reaches 503.
   rig = await startApiRig({ env: { USER_ACTIVE_JOB_LIMIT: "2" } });
   limited = await startApiRig({ env: { USER_SUBMIT_RATE_PER_MIN: "1" } });
+  spending = await startApiRig({ env: { USER_DAILY_SPEND_USD: "0.05", SPEND_HOLD_USD: "0.05" } });
   full = await startApiRig({ env: { QUEUE_CAPACITY: "1", QUEUE_WARNING_THRESHOLD: "1" } });
   user = await signUpUser();
 });
-afterAll(() => Promise.all([rig?.close(), full?.close(), limited?.close()]));
+afterAll(() => Promise.all([rig?.close(), full?.close(), limited?.close(), spending?.close()]));
 
 /** Asserts the status, then that the answer is the documented one for it. */
 function conforms(response: TestResponse, template: string, method: string, status: number) {
@@ -96,6 +98,12 @@ describe("the OpenAPI contract, against the running API", () => {
     const overRate = await atRate("over the rate");
     conforms(overRate, "/v1/jobs", "POST", 429);
     expect(overRate.body).toMatchObject({ limitName: "submissions-per-minute" });
+    const spend = (d: string) =>
+      call(spending.url, "POST", "/v1/jobs", { token: user.idToken, json: pixfluxBody(d) });
+    conforms(await spend("the day's one"), "/v1/jobs", "POST", 202);
+    const overBudget = await spend("over the budget");
+    conforms(overBudget, "/v1/jobs", "POST", 429);
+    expect(overBudget.body).toMatchObject({ limitName: "daily-spend-usd", limit: 0.05, spentUsd: 0.05 });
     conforms(
       await call(rig.url, "DELETE", `/v1/jobs/${jobId}`, { token: user.idToken }),
       "/v1/jobs/{jobId}",

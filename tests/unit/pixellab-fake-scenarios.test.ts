@@ -58,6 +58,7 @@ describe("scenarioForRequest reads [fake:...] directives", () => {
       expected: scenario({ dataUri: true, background: false }),
     },
     { name: "malformed", texts: ["[fake:malformed]"], expected: scenario({ outcome: "malformed" }) },
+    { name: "a reported cost", texts: ["[fake:usd=0.034]"], expected: scenario({ usd: 0.034 }) },
   ];
   it.each(cases)("$name", ({ texts, expected }) => {
     expect(scenarioForRequest(DEFAULT_SCENARIO, texts)).toEqual({ ok: true, scenario: expected });
@@ -75,6 +76,11 @@ describe("scenarioForRequest reads [fake:...] directives", () => {
     { name: "unknown name", texts: ["[fake:explode]"], message: /\[fake:explode\]: unknown directive/ },
     { name: "latency not a number", texts: ["[fake:latency=soon]"], message: /needs an integer 0\.\.600000/ },
     { name: "negative fail-first", texts: ["[fake:fail-first=-1]"], message: /needs an integer/ },
+    {
+      name: "a cost that is not an amount",
+      texts: ["[fake:usd=-1]"],
+      message: /\[fake:usd=-1\]: needs an amount/,
+    },
     { name: "server_error=502", texts: ["[fake:server_error=502]"], message: /500 or 503/ },
     { name: "value on a flag", texts: ["[fake:timeout=5]"], message: /takes no value/ },
   ];

@@ -37,25 +37,31 @@ describe("limits per kind of user", () => {
       name: "signed-in defaults",
       env: {},
       anonymous: false,
-      expected: { activeJobs: 5, submitsPerMinute: 60 },
+      expected: { activeJobs: 5, submitsPerMinute: 60, dailySpendMicros: 0 },
     },
     {
       name: "anonymous defaults",
       env: {},
       anonymous: true,
-      expected: { activeJobs: 2, submitsPerMinute: 10 },
+      expected: { activeJobs: 2, submitsPerMinute: 10, dailySpendMicros: 0 },
     },
     {
       name: "signed-in settings",
-      env: { USER_ACTIVE_JOB_LIMIT: "8", USER_SUBMIT_RATE_PER_MIN: "0" },
+      env: { USER_ACTIVE_JOB_LIMIT: "8", USER_SUBMIT_RATE_PER_MIN: "0", USER_DAILY_SPEND_USD: "3" },
       anonymous: false,
-      expected: { activeJobs: 8, submitsPerMinute: 0 },
+      expected: { activeJobs: 8, submitsPerMinute: 0, dailySpendMicros: 3_000_000 },
     },
     {
       name: "anonymous settings leave signed-in ones alone",
-      env: { ANON_USER_ACTIVE_JOB_LIMIT: "1", ANON_SUBMIT_RATE_PER_MIN: "3", USER_ACTIVE_JOB_LIMIT: "9" },
+      env: {
+        ANON_USER_ACTIVE_JOB_LIMIT: "1",
+        ANON_SUBMIT_RATE_PER_MIN: "3",
+        ANON_DAILY_SPEND_USD: "0.5",
+        USER_ACTIVE_JOB_LIMIT: "9",
+        USER_DAILY_SPEND_USD: "4",
+      },
       anonymous: true,
-      expected: { activeJobs: 1, submitsPerMinute: 3 },
+      expected: { activeJobs: 1, submitsPerMinute: 3, dailySpendMicros: 500_000 },
     },
   ])("$name", ({ env, anonymous, expected }) => {
     expect(userLimits(loadConfig({ ...base, ...env }).limits, anonymous)).toEqual(expected);

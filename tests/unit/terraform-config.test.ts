@@ -157,7 +157,7 @@ describe("the Terraform variables behind the settings", () => {
     const derived = Object.keys(tuning).filter(
       (name) => module.variables[name.toLowerCase()]?.default === null,
     );
-    expect(derived.sort()).toEqual(["QUEUE_WARNING_THRESHOLD", "RETRY_AFTER_MAX_MS"]);
+    expect(derived.sort()).toEqual(["ANON_DAILY_SPEND_USD", "QUEUE_WARNING_THRESHOLD", "RETRY_AFTER_MAX_MS"]);
   });
 
   /** Settings whose extremes only fit together with another value. */

@@ -134,7 +134,7 @@ function succeed(
   const validation = validateBody(call.operation, body);
   if (!validation.ok) return sendJson(res, 422, { detail: validation.detail });
   const images = fakeImages(validation.request, defect === "success" ? "none" : defect, scenario.dataUri);
-  const usage = fakeUsage(call.version);
+  const usage = scenario.usd === null ? fakeUsage(call.version) : { type: "usd", usd: scenario.usd };
   // A generation is handed out (and billed) here, whether it comes back now or as a background job.
   if (scenario.tag !== null) ctx.stats.generated(scenario.tag, taggedOutput(ctx, scenario, defect));
   const single = call.operation !== "animate-with-text";

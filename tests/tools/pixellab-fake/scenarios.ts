@@ -40,6 +40,8 @@ export interface Scenario {
   dataUri: boolean;
   /** A label that changes nothing but files this call's stats under `byTag` (per-job accounting). */
   tag: string | null;
+  /** What the call reports as its cost in USD (`usage: {type:"usd", usd}`); null: the version's default. */
+  usd: number | null;
 }
 
 export const DEFAULT_SCENARIO: Scenario = {
@@ -53,6 +55,7 @@ export const DEFAULT_SCENARIO: Scenario = {
   jobFailed: false,
   dataUri: false,
   tag: null,
+  usd: null,
 };
 
 export type ScenarioResult = { ok: true; scenario: Scenario } | { ok: false; message: string };
@@ -138,6 +141,9 @@ function applyOne(s: Scenario, name: string, value: string | undefined): Scenari
       if (value === undefined || !/^[A-Za-z0-9_.:-]{1,64}$/.test(value))
         return "needs 1-64 of A-Z a-z 0-9 _ . : -";
       return { ...s, tag: value };
+    case "usd":
+      if (value === undefined || !/^\d{1,4}(\.\d{1,6})?$/.test(value)) return "needs an amount such as 0.03";
+      return { ...s, usd: Number(value) };
     default:
       if (!(OUTCOMES as readonly string[]).includes(name)) return `unknown directive (known: ${KNOWN})`;
       if (value !== undefined) return "takes no value";
@@ -158,6 +164,7 @@ const KNOWN = [
   "job_failed",
   "data_uri",
   "tag=<label>",
+  "usd=<amount>",
 ].join(", ");
 
 /** Parses an integer in [min, max], or throws a DirectiveError saying what is allowed. */
