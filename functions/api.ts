@@ -1,3 +1,4 @@
+import type { Lane } from "../shared/lanes.ts";
 import * as functions from "@google-cloud/functions-framework";
 import type { Request, Response } from "@google-cloud/functions-framework";
 import { loadConfig } from "../shared/config.ts";
@@ -32,7 +33,7 @@ import {
 /** What one instance keeps for job reads: the long-polls held, the queue's cached state. */
 interface JobReads {
   longPolls: LongPollLimit;
-  queueState: () => Promise<QueueRunState>;
+  queueState: (lane: Lane) => Promise<QueueRunState>;
 }
 
 const JOB_PATH = /^\/v1\/jobs\/([^/]+)$/;

@@ -25,7 +25,8 @@ import { METRICS_PATH, serveMetrics } from "./metrics-route.ts";
  * The `processJob` HTTP function, called only by Cloud Tasks. Any 2xx tells Cloud Tasks the task is
  * done, so every settled outcome (completed, retry scheduled as a new task, failed into the
  * dead-letter queue, cancelled, duplicate delivery) answers 200; only an unexpected error answers 500,
- * which makes Cloud Tasks deliver again.
+ * which makes Cloud Tasks deliver again, and so does a batch delivery that yields to interactive
+ * jobs (503 with Retry-After).
  */
 export function createProcessJobHandler(runtime: ProcessRuntime) {
   return async (req: Request, res: Response): Promise<void> => {
@@ -71,7 +72,14 @@ export function createProcessJobHandler(runtime: ProcessRuntime) {
     // CPU is throttled once the response is sent: let the attempt's events and spans out first
     // (each bounded).
     await Promise.all([runtime.deps.events.flush(EVENT_FLUSH_MS), flushTelemetry(TELEMETRY_FLUSH_MS)]);
-    if (answer.ok) sendJson(res, 200, answer.outcome);
+    if (answer.ok && answer.outcome.kind === "deferred") {
+      // Not done: Cloud Tasks delivers the same task again after Retry-After (batch-yield.ts).
+      const { retryAfterSeconds } = answer.outcome;
+      sendProblem(
+        res,
+        problem("unavailable", "Batch work waits for interactive jobs.", { retryAfterSeconds }),
+      );
+    } else if (answer.ok) sendJson(res, 200, answer.outcome);
     else if (!res.headersSent) sendProblem(res, problem("unavailable", "The task could not be processed."));
   };
 }

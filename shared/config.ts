@@ -1,3 +1,4 @@
+import type { Lane } from "./lanes.ts";
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./backoff.ts";
 import { EnvReader, SECRET_VARIABLES, type Env } from "./config-parsers.ts";
 
@@ -27,9 +28,11 @@ const MAX_SPEND_HOLD_USD = 1_000;
 /** Everything the functions read from their environment, validated once at cold start. */
 export interface Config {
   projectId: string;
-  /** Cloud Tasks location and queue id that carry generation tasks. */
+  /** Cloud Tasks location and queue id that carry the interactive lane's generation tasks. */
   location: string;
   queueId: string;
+  /** The batch lane's queue id (`lanes.ts`). @defaultValue "generation-batch" */
+  batchQueueId: string;
   /** Where Cloud Tasks delivers tasks (the processJob function's URL). */
   taskHandlerUrl: string | undefined;
   /** `host:port` of a Cloud Tasks emulator; unset in production. */
@@ -122,6 +125,12 @@ export interface Config {
   cacheHitFlushMs: number;
   /** Jobs Cloud Tasks runs at once (the queue's `max_concurrent_dispatches`). @defaultValue 10 */
   queueConcurrency: number;
+  /**
+   * Batch-lane jobs Cloud Tasks runs at once (the batch queue's `max_concurrent_dispatches`), out of
+   * `queueConcurrency`: a batch attempt starts only while interactive jobs leave this many free
+   * (`lanes.ts`). @defaultValue half of TASKS_MAX_CONCURRENT, at least 1
+   */
+  batchConcurrency: number;
   /** Typical time of one generation, for wait estimates and Retry-After, in ms. @defaultValue 30_000 */
   expectedJobMs: number;
   /** How long a cached result is served, in ms. @defaultValue 30 days */
@@ -170,12 +179,19 @@ export function loadConfig(env: Env): Config {
   const warning = r.int("QUEUE_WARNING_THRESHOLD", Math.min(400, capacity), 1, 100_000);
   const baseDelayMs = r.int("RETRY_BASE_DELAY_MS", DEFAULT_RETRY_POLICY.baseDelayMs, 100, 600_000);
   const maxDelayMs = r.int("RETRY_MAX_DELAY_MS", DEFAULT_RETRY_POLICY.maxDelayMs, 100, 3_600_000);
+  const concurrency = r.int("TASKS_MAX_CONCURRENT", 10, 1, 5_000);
   const dailySpend = r.usd("USER_DAILY_SPEND_USD", 0, MAX_DAILY_SPEND_USD);
   const spendHold = r.usd("SPEND_HOLD_USD", 50_000, MAX_SPEND_HOLD_USD);
   const config: Config = {
     projectId: r.required("GOOGLE_CLOUD_PROJECT", PROJECT, "must be a GCP project id (6-30 of a-z, 0-9, -)"),
     location: r.string("GCP_LOCATION", "us-central1", LOCATION, "must be a region such as us-central1"),
     queueId: r.string("TASKS_QUEUE", "generation", QUEUE_ID, "must be 1-100 of A-Z, a-z, 0-9, -"),
+    batchQueueId: r.string(
+      "TASKS_BATCH_QUEUE",
+      "generation-batch",
+      QUEUE_ID,
+      "must be 1-100 of A-Z, a-z, 0-9, -",
+    ),
     taskHandlerUrl: r.url("TASK_HANDLER_URL", undefined, ["http:", "https:"]),
     tasksEmulatorHost: r.string("TASKS_EMULATOR_HOST", undefined, HOST_PORT, "must be host:port"),
     tasksServiceAccountEmail: r.string("TASKS_SERVICE_ACCOUNT_EMAIL", undefined, EMAIL, "must be an email"),
@@ -218,7 +234,8 @@ export function loadConfig(env: Env): Config {
     enqueueTimeoutMs: r.int("ENQUEUE_TIMEOUT_MS", 3_000, 100, 30_000),
     retryAfterMaxMs: r.int("RETRY_AFTER_MAX_MS", maxDelayMs, 0, 2_592_000_000),
     cacheHitFlushMs: r.int("CACHE_HIT_FLUSH_MS", 60_000, 100, 3_600_000),
-    queueConcurrency: r.int("TASKS_MAX_CONCURRENT", 10, 1, 5_000),
+    queueConcurrency: concurrency,
+    batchConcurrency: r.int("TASKS_BATCH_MAX_CONCURRENT", Math.max(1, Math.floor(concurrency / 2)), 1, 5_000),
     expectedJobMs: r.int("EXPECTED_JOB_MS", 30_000, 100, 1_800_000),
     cacheTtlMs: r.int("CACHE_TTL_DAYS", 30, 1, 3_650) * DAY_MS,
     deadLetterRetentionMs: r.int("DEAD_LETTER_RETENTION_DAYS", 7, 1, 365) * DAY_MS,
@@ -241,6 +258,20 @@ export function loadConfig(env: Env): Config {
   // Values that are each fine but do not fit together.
   if (warning > capacity) {
     r.problem("QUEUE_WARNING_THRESHOLD", String(warning), `must not exceed QUEUE_CAPACITY (${capacity})`);
+  }
+  if (config.batchConcurrency > concurrency) {
+    r.problem(
+      "TASKS_BATCH_MAX_CONCURRENT",
+      String(config.batchConcurrency),
+      `must not exceed TASKS_MAX_CONCURRENT (${concurrency}): the batch lane uses what interactive jobs leave`,
+    );
+  }
+  if (config.batchQueueId === config.queueId) {
+    r.problem(
+      "TASKS_BATCH_QUEUE",
+      config.batchQueueId,
+      "must differ from TASKS_QUEUE: each lane is its own queue",
+    );
   }
   if (spendHold === 0) {
     r.problem("SPEND_HOLD_USD", "0", "must be more than 0: a hold of nothing lets any number of jobs in");
@@ -295,6 +326,14 @@ export function redactedConfig(config: Config): Config {
 /** The full Cloud Tasks queue name, `projects/P/locations/L/queues/Q`. */
 export function queuePath(config: Pick<Config, "projectId" | "location" | "queueId">): string {
   return `projects/${config.projectId}/locations/${config.location}/queues/${config.queueId}`;
+}
+
+/** The full name of a lane's queue: `TASKS_QUEUE` for interactive jobs, `TASKS_BATCH_QUEUE` for batch. */
+export function laneQueuePath(
+  config: Pick<Config, "projectId" | "location" | "queueId" | "batchQueueId">,
+  lane: Lane,
+): string {
+  return queuePath({ ...config, queueId: lane === "batch" ? config.batchQueueId : config.queueId });
 }
 
 export { SECRET_VARIABLES };

@@ -1,4 +1,5 @@
 import type { Config } from "./config.ts";
+import type { Lane } from "./lanes.ts";
 
 /**
  * The generation queue's Cloud Tasks settings, the same for the local emulator and for production
@@ -40,11 +41,36 @@ export const FIXED_QUEUE_SETTINGS: Readonly<Omit<QueueSettings, "maxConcurrentDi
   retry: { maxAttempts: 5, minBackoffSeconds: 5, maxBackoffSeconds: 300, maxDoublings: 4 },
 };
 
-export function queueSettings(config: Pick<Config, "queueConcurrency">): QueueSettings {
+/**
+ * How the batch lane's queue differs from the shared settings (`lanes.ts`):
+ * - a lower dispatch rate, @defaultValue 20 a second: batch work never needs bursts;
+ * - retries without limit (`maxAttempts: -1`), because a batch delivery that yields to interactive
+ *   jobs answers 503 and is delivered again: yielding must never use up a task. A handler that
+ *   keeps failing still ends: each lost lease counts an attempt of the job, which then fails, and
+ *   later deliveries of its task are answered 200 as done;
+ * - backoff capped at 60 s, @defaultValue: a yielded task is looked at again within a minute.
+ */
+export const BATCH_LANE_OVERRIDES = {
+  maxDispatchesPerSecond: 20,
+  retry: { maxAttempts: -1, maxBackoffSeconds: 60 },
+} as const;
+
+/** The fixed settings of the batch lane's queue: the shared ones with {@link BATCH_LANE_OVERRIDES}. */
+export const FIXED_BATCH_QUEUE_SETTINGS: Readonly<Omit<QueueSettings, "maxConcurrentDispatches">> = {
+  maxDispatchesPerSecond: BATCH_LANE_OVERRIDES.maxDispatchesPerSecond,
+  retry: { ...FIXED_QUEUE_SETTINGS.retry, ...BATCH_LANE_OVERRIDES.retry },
+};
+
+/** A lane's queue settings (the interactive lane's by default). */
+export function queueSettings(
+  config: Pick<Config, "queueConcurrency" | "batchConcurrency">,
+  lane: Lane = "interactive",
+): QueueSettings {
+  const fixed = lane === "batch" ? FIXED_BATCH_QUEUE_SETTINGS : FIXED_QUEUE_SETTINGS;
   return {
-    maxDispatchesPerSecond: FIXED_QUEUE_SETTINGS.maxDispatchesPerSecond,
-    maxConcurrentDispatches: config.queueConcurrency,
-    retry: { ...FIXED_QUEUE_SETTINGS.retry },
+    maxDispatchesPerSecond: fixed.maxDispatchesPerSecond,
+    maxConcurrentDispatches: lane === "batch" ? config.batchConcurrency : config.queueConcurrency,
+    retry: { ...fixed.retry },
   };
 }
 
@@ -52,8 +78,9 @@ export function queueSettings(config: Pick<Config, "queueConcurrency">): QueueSe
 export function terraformQueueSettingsJson(): string {
   const document = {
     $comment:
-      "Generated from shared/queue-settings.ts by `node tests/tools/package/queue-settings-json.ts`; do not edit. The queue's concurrency is the tasks_max_concurrent variable.",
+      "Generated from shared/queue-settings.ts by `node tests/tools/package/queue-settings-json.ts`; do not edit. The queues' concurrency is the tasks_max_concurrent and tasks_batch_max_concurrent variables.",
     ...FIXED_QUEUE_SETTINGS,
+    batch: FIXED_BATCH_QUEUE_SETTINGS,
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 }

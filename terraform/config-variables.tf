@@ -13,6 +13,16 @@ variable "tasks_queue" {
   }
 }
 
+variable "tasks_batch_queue" {
+  description = "TASKS_BATCH_QUEUE: Cloud Tasks queue id of the batch lane (options.priority \"batch\"); must differ from tasks_queue."
+  type        = string
+  default     = "generation-batch"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9-]{1,100}$", var.tasks_batch_queue))
+    error_message = "The tasks_batch_queue must be 1-100 of A-Z, a-z, 0-9 and -."
+  }
+}
+
 variable "events_topic" {
   description = "EVENTS_TOPIC: Pub/Sub topic of job lifecycle events."
   type        = string
@@ -226,6 +236,16 @@ variable "tasks_max_concurrent" {
   validation {
     condition     = floor(var.tasks_max_concurrent) == var.tasks_max_concurrent && var.tasks_max_concurrent >= 1 && var.tasks_max_concurrent <= 5000
     error_message = "The tasks_max_concurrent must be an integer from 1 to 5000."
+  }
+}
+
+variable "tasks_batch_max_concurrent" {
+  description = "TASKS_BATCH_MAX_CONCURRENT: Batch-lane jobs Cloud Tasks runs at once (the batch queue's max_concurrent_dispatches), out of tasks_max_concurrent: batch attempts start only while interactive jobs leave this many free. null: the code's default, half of tasks_max_concurrent (at least 1)."
+  type        = number
+  default     = null
+  validation {
+    condition     = var.tasks_batch_max_concurrent == null || try(floor(var.tasks_batch_max_concurrent) == var.tasks_batch_max_concurrent && var.tasks_batch_max_concurrent >= 1 && var.tasks_batch_max_concurrent <= 5000, false)
+    error_message = "The tasks_batch_max_concurrent must be an integer from 1 to 5000."
   }
 }
 

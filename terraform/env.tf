@@ -10,6 +10,7 @@ locals {
   # The queue's settings, each from the Terraform variable of the same name (config-variables.tf).
   tuning_env = {
     TASKS_QUEUE                = var.tasks_queue
+    TASKS_BATCH_QUEUE          = var.tasks_batch_queue
     EVENTS_TOPIC               = var.events_topic
     PIXELLAB_BASE_URL          = var.pixellab_base_url
     PIXELLAB_POLL_INTERVAL_MS  = var.pixellab_poll_interval_ms
@@ -29,6 +30,7 @@ locals {
     RETRY_AFTER_MAX_MS         = var.retry_after_max_ms
     CACHE_HIT_FLUSH_MS         = var.cache_hit_flush_ms
     TASKS_MAX_CONCURRENT       = var.tasks_max_concurrent
+    TASKS_BATCH_MAX_CONCURRENT = var.tasks_batch_max_concurrent
     EXPECTED_JOB_MS            = var.expected_job_ms
     CACHE_TTL_DAYS             = var.cache_ttl_days
     DEAD_LETTER_RETENTION_DAYS = var.dead_letter_retention_days

@@ -18,6 +18,11 @@ output "queue_name" {
   value       = google_cloud_tasks_queue.generation.id
 }
 
+output "batch_queue_name" {
+  description = "The batch lane's Cloud Tasks queue, projects/P/locations/L/queues/Q."
+  value       = google_cloud_tasks_queue.batch.id
+}
+
 output "events_topic" {
   description = "The Pub/Sub topic of job lifecycle events."
   value       = google_pubsub_topic.events.id

@@ -4,6 +4,9 @@ locals {
   # `node tests/tools/package/queue-settings-json.ts`; a test fails when the two disagree). The
   # concurrency is tasks_max_concurrent, which also sets TASKS_MAX_CONCURRENT for the code.
   queue_settings = jsondecode(file("${path.module}/queue-settings.json"))
+  # The batch lane's concurrency: the variable, else the code's default (half of the interactive
+  # lane's, at least 1), so the queue and TASKS_BATCH_MAX_CONCURRENT agree either way.
+  batch_concurrency = coalesce(var.tasks_batch_max_concurrent, max(1, floor(var.tasks_max_concurrent / 2)))
 }
 
 resource "google_cloud_tasks_queue" "generation" {
@@ -24,6 +27,43 @@ resource "google_cloud_tasks_queue" "generation" {
 
   stackdriver_logging_config {
     sampling_ratio = var.tasks_log_sampling_ratio
+  }
+
+  depends_on = [google_project_service.enabled]
+}
+
+# The batch lane (options.priority "batch", shared/lanes.ts): the same settings with the batch
+# overrides (a lower rate, retries without limit: a delivery that yields to interactive jobs
+# answers 503 and comes again), and its own concurrency.
+resource "google_cloud_tasks_queue" "batch" {
+  name     = var.tasks_batch_queue
+  location = var.region
+
+  rate_limits {
+    max_dispatches_per_second = local.queue_settings.batch.maxDispatchesPerSecond
+    max_concurrent_dispatches = local.batch_concurrency
+  }
+
+  retry_config {
+    max_attempts  = local.queue_settings.batch.retry.maxAttempts
+    min_backoff   = "${local.queue_settings.batch.retry.minBackoffSeconds}s"
+    max_backoff   = "${local.queue_settings.batch.retry.maxBackoffSeconds}s"
+    max_doublings = local.queue_settings.batch.retry.maxDoublings
+  }
+
+  stackdriver_logging_config {
+    sampling_ratio = var.tasks_log_sampling_ratio
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.tasks_batch_queue != var.tasks_queue
+      error_message = "tasks_batch_queue must differ from tasks_queue: each lane is its own queue."
+    }
+    precondition {
+      condition     = local.batch_concurrency <= var.tasks_max_concurrent
+      error_message = "tasks_batch_max_concurrent must not exceed tasks_max_concurrent."
+    }
   }
 
   depends_on = [google_project_service.enabled]
@@ -55,6 +95,35 @@ resource "google_cloud_tasks_queue_iam_member" "viewer" {
   project  = var.project_id
   location = var.region
   name     = google_cloud_tasks_queue.generation.name
+  role     = "roles/cloudtasks.viewer"
+  member   = each.value.member
+}
+
+# The same three permissions on the batch lane's queue: every function enqueues and deletes
+# either lane's tasks, and the api's health probe and the sweeper's GetTask read both.
+resource "google_cloud_tasks_queue_iam_member" "batch_enqueuer" {
+  for_each = local.function_accounts
+  project  = var.project_id
+  location = var.region
+  name     = google_cloud_tasks_queue.batch.name
+  role     = "roles/cloudtasks.enqueuer"
+  member   = each.value.member
+}
+
+resource "google_cloud_tasks_queue_iam_member" "batch_task_deleter" {
+  for_each = local.function_accounts
+  project  = var.project_id
+  location = var.region
+  name     = google_cloud_tasks_queue.batch.name
+  role     = "roles/cloudtasks.taskDeleter"
+  member   = each.value.member
+}
+
+resource "google_cloud_tasks_queue_iam_member" "batch_viewer" {
+  for_each = { api = google_service_account.api, sweep = google_service_account.sweep }
+  project  = var.project_id
+  location = var.region
+  name     = google_cloud_tasks_queue.batch.name
   role     = "roles/cloudtasks.viewer"
   member   = each.value.member
 }

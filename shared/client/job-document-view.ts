@@ -1,3 +1,4 @@
+import { LANES } from "../lanes.ts";
 import { z } from "zod";
 import { JOB_STATUSES } from "../job-state.ts";
 import { PROGRESS_STAGES } from "../progress.ts";
@@ -39,6 +40,8 @@ const jobDocument = z.object({
   error: z.object({ type: z.string(), message: z.string(), retryable: z.boolean() }).nullable(),
   // Absent on jobs made before tracing.
   traceparent: z.string().nullable().optional(),
+  // Absent on jobs made before lanes.
+  priority: z.enum(LANES).default("interactive"),
 });
 
 /**
@@ -67,6 +70,7 @@ export function jobDocumentToView(jobId: string, data: unknown): JobView {
     finishedAt: doc.finishedAt,
     nextAttemptAt: doc.nextAttemptAt,
     traceId: traceIdOf(doc.traceparent),
+    priority: doc.priority,
   };
   if (doc.status === "completed" && doc.result !== null) {
     view.result = {

@@ -3,6 +3,7 @@
  * document (`openapi.ts`) is built from them, so the two cannot drift apart. Kept out of
  * `shared/client/` because the deployed `api` serves the document built from them.
  */
+import { LANES } from "../lanes.ts";
 import { z } from "zod";
 import { JOB_STATUSES } from "../job-state.ts";
 import { PROGRESS_STAGES } from "../progress.ts";
@@ -34,6 +35,7 @@ export const jobViewSchema = z.object({
   finishedAt: z.string().nullable(),
   nextAttemptAt: z.string().nullable(),
   traceId: z.string().nullable().optional(),
+  priority: z.enum(LANES).optional(),
   result: result.optional(),
   error: z.object({ type: z.string(), message: z.string(), retryable: z.boolean() }).optional(),
   waiting: z

@@ -21,10 +21,12 @@ export async function carryOut(deps: Deps, applied: Extract<ApplyOutcome, { ok: 
   for (const event of decision.events) void deps.events.publish(event);
   const gone = decision.removeTask;
   if (gone !== null) {
-    await deps.tasks.remove(decision.job.id, gone.attempt, gone.run).catch((error: unknown) => {
-      // The handler refuses jobs that moved on, so a surviving task costs one no-op delivery.
-      deps.logger.warn({ err: error, jobId: decision.job.id }, "could not delete a task no longer needed");
-    });
+    await deps.tasks
+      .remove(decision.job.id, gone.attempt, gone.run, decision.job.priority)
+      .catch((error: unknown) => {
+        // The handler refuses jobs that moved on, so a surviving task costs one no-op delivery.
+        deps.logger.warn({ err: error, jobId: decision.job.id }, "could not delete a task no longer needed");
+      });
   }
   // The next attempt's task carries the job as just committed.
   if (decision.task !== null) await enqueueAttempt(deps, withKnownJob(decision.task, decision.job, version));

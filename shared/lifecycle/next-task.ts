@@ -25,6 +25,7 @@ export function nextTask(job: Job, version?: string): TaskRequest {
     jobId: job.id,
     attempt: job.attempts + 1,
     run: job.run,
+    lane: job.priority,
     ...(job.nextAttemptAt !== null && { notBeforeMs: job.nextAttemptAt }),
     dispatchDeadlineMs: dispatchDeadlineMs(job.timeoutMs),
     ...(job.traceparent !== null && { traceparent: job.traceparent }),

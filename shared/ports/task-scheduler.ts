@@ -1,7 +1,8 @@
 import { SpanKind } from "@opentelemetry/api";
 import { CloudTasksClient } from "@google-cloud/tasks";
 import { credentials } from "@grpc/grpc-js";
-import { queuePath, type Config } from "../config.ts";
+import { laneQueuePath, type Config } from "../config.ts";
+import type { Lane } from "../lanes.ts";
 import { DISPATCH_DEADLINE_MAX_MS, DISPATCH_DEADLINE_MIN_MS } from "../deadlines.ts";
 import type { VersionedJob } from "../store/job-store.ts";
 import { inSpan, TRACEPARENT_HEADER } from "../telemetry/spans.ts";
@@ -14,6 +15,8 @@ export interface TaskRequest {
   attempt: number;
   /** The job's task-name generation (0 until a replay or a sweeper rescue needs fresh names). */
   run: number;
+  /** The job's lane, whose queue carries the task. */
+  lane: Lane;
   /** Earliest delivery, ms since the epoch; now when absent. */
   notBeforeMs?: number;
   /** Cloud Tasks' dispatch deadline for this task, in ms (15 s to 30 min). */
@@ -32,20 +35,23 @@ export interface TaskRequest {
 
 /** The JSON body of a generation task: what the handler decodes as its `TaskPayload`. */
 export function taskBody(request: TaskRequest) {
-  const { jobId, attempt, run, known } = request;
-  return { jobId, attempt, run, ...(known !== undefined && { known }) };
+  const { jobId, attempt, run, lane, known } = request;
+  return { jobId, attempt, run, lane, ...(known !== undefined && { known }) };
 }
 
 /** The Cloud Tasks operations the queue needs. */
 export interface TaskScheduler {
   /** Creates the task; an existing task of the same name counts as success (at-least-once callers). */
   enqueue(request: TaskRequest): Promise<{ taskName: string }>;
-  /** Deletes a pending task; a task that is already gone counts as success. */
-  remove(jobId: string, attempt: number, run: number): Promise<void>;
+  /** Deletes a pending task of `lane`'s queue; a task that is already gone counts as success. */
+  remove(jobId: string, attempt: number, run: number, lane: Lane): Promise<void>;
   /** Whether the task for this attempt still exists (scheduled or being dispatched). */
-  exists(jobId: string, attempt: number, run: number): Promise<boolean>;
-  /** Cheap liveness probe of the queue, for `/health` and a queued job's `waiting`: its state. */
-  probe(): Promise<QueueRunState>;
+  exists(jobId: string, attempt: number, run: number, lane: Lane): Promise<boolean>;
+  /**
+   * Cheap liveness probe of a lane's queue (the interactive one when not given), for `/health` and
+   * a queued job's `waiting`: its state.
+   */
+  probe(lane?: Lane): Promise<QueueRunState>;
 }
 
 /** A Cloud Tasks queue's state: only a running queue dispatches (an operator pauses or disables it). */
@@ -106,20 +112,21 @@ export function cloudTasksScheduler(
     | "projectId"
     | "location"
     | "queueId"
+    | "batchQueueId"
     | "taskHandlerUrl"
     | "tasksServiceAccountEmail"
     | "tasksOidc"
     | "enqueueTimeoutMs"
   >,
 ): TaskScheduler {
-  const parent = queuePath(config);
   const calls = boundedCallOptions(config.enqueueTimeoutMs);
-  const nameOf = (jobId: string, attempt: number, run: number) =>
-    `${parent}/tasks/${taskId(jobId, attempt, run)}`;
+  const nameOf = (jobId: string, attempt: number, run: number, lane: Lane) =>
+    `${laneQueuePath(config, lane)}/tasks/${taskId(jobId, attempt, run)}`;
   return {
     async enqueue(request) {
       if (config.taskHandlerUrl === undefined) throw new Error("TASK_HANDLER_URL is not configured");
-      const name = nameOf(request.jobId, request.attempt, request.run);
+      const parent = laneQueuePath(config, request.lane);
+      const name = nameOf(request.jobId, request.attempt, request.run, request.lane);
       const body = Buffer.from(JSON.stringify(taskBody(request)));
       const deadlineMs = Math.min(
         DISPATCH_DEADLINE_MAX_MS,
@@ -152,24 +159,24 @@ export function cloudTasksScheduler(
       });
       return { taskName: name };
     },
-    async remove(jobId, attempt, run) {
+    async remove(jobId, attempt, run, lane) {
       try {
-        await client.deleteTask({ name: nameOf(jobId, attempt, run) }, calls.idempotent);
+        await client.deleteTask({ name: nameOf(jobId, attempt, run, lane) }, calls.idempotent);
       } catch (error) {
         if (grpcCode(error) !== GRPC_NOT_FOUND) throw error;
       }
     },
-    async exists(jobId, attempt, run) {
+    async exists(jobId, attempt, run, lane) {
       try {
-        await client.getTask({ name: nameOf(jobId, attempt, run) }, calls.idempotent);
+        await client.getTask({ name: nameOf(jobId, attempt, run, lane) }, calls.idempotent);
         return true;
       } catch (error) {
         if (grpcCode(error) === GRPC_NOT_FOUND) return false;
         throw error;
       }
     },
-    async probe() {
-      const [queue] = await client.getQueue({ name: parent }, calls.idempotent);
+    async probe(lane = "interactive") {
+      const [queue] = await client.getQueue({ name: laneQueuePath(config, lane) }, calls.idempotent);
       const state = String(queue.state);
       return state === "PAUSED" ? "paused" : state === "DISABLED" ? "disabled" : "running";
     },

@@ -4,6 +4,7 @@ import { isJobError, JobError } from "../errors.ts";
 import { applyChange } from "../lifecycle/apply-change.ts";
 import { BackgroundJobEndedError } from "../pixellab/background-job.ts";
 import { watchAttempt, type AttemptSignal } from "./attempt-signal.ts";
+import { batchYield } from "./batch-yield.ts";
 import { claimJob } from "./claim.ts";
 import { endUnusedFlight, type EarlyFlight } from "./early-flight.ts";
 import { errorRecord } from "./error-record.ts";
@@ -44,6 +45,8 @@ export async function processTask(
   delivery: AbortSignal,
   facts: AttemptFacts = { pixellabMs: 0, sharedGeneration: false },
 ): Promise<ProcessOutcome> {
+  const deferred = await batchYield(deps, payload);
+  if (deferred !== undefined) return deferred;
   const claim = await claimJob(deps, payload);
   if (claim.kind === "skip") {
     deps.logger.info({ attempt: payload.attempt, reason: claim.reason }, "delivery skipped");

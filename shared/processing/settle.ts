@@ -10,7 +10,9 @@ export type ProcessOutcome =
   | { kind: "retry-scheduled"; jobId: string; nextAttempt: number; delayMs: number; error: JobErrorRecord }
   | { kind: "failed"; jobId: string; error: JobErrorRecord }
   | { kind: "cancelled"; jobId: string }
-  | { kind: "lease-lost"; jobId: string };
+  | { kind: "lease-lost"; jobId: string }
+  /** A batch delivery waiting for interactive jobs (`batch-yield.ts`): answered 503 with Retry-After. */
+  | { kind: "deferred"; jobId: string; retryAfterSeconds: number };
 
 /**
  * Ends an attempt: one atomic write applies the lifecycle decision for `change` (the result, the

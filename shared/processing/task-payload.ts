@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LANES } from "../lanes.ts";
 import { JOB_ID, jobJson } from "../store/job-document.ts";
 
 /** The body of a generation task, as `TaskScheduler.enqueue` writes it. */
@@ -9,6 +10,8 @@ export const taskPayload = z
     attempt: z.int().min(1),
     /** The job's task-name generation (bumped by dead-letter replays and sweeper rescues). @defaultValue 0 */
     run: z.int().min(0).default(0),
+    /** The lane whose queue carried the task (`lanes.ts`). @defaultValue "interactive" (tasks made before lanes) */
+    lane: z.enum(LANES).default("interactive"),
     /**
      * The job as the write that queued it left it, with that write's version (nanoseconds since the
      * epoch, as a decimal string): the claim commits against it without reading (see `nextTask`).

@@ -4,6 +4,7 @@ import { ERROR_TYPES } from "../errors.ts";
 import { JOB_STATUSES, type JobErrorRecord, type JobState } from "../job-state.ts";
 import { OPERATION_NAMES, type OperationName } from "../operations/operations.ts";
 import { PROGRESS_STAGES } from "../progress.ts";
+import { LANES, type Lane } from "../lanes.ts";
 import type { JobSpend } from "../spend-budget.ts";
 
 /** One image of a result as stored: raw base64 PNG and its size in pixels. */
@@ -56,6 +57,8 @@ export interface Job extends JobState {
    * applied at admission (the default, `USER_DAILY_SPEND_USD=0`), or for a job answered from cache.
    */
   spend: JobSpend | null;
+  /** The job's lane (`lanes.ts`): its queue and its place in line. */
+  priority: Lane;
 }
 
 /** What a job id may look like (ours are 32 hex characters; this also keeps Firestore paths safe). */
@@ -119,6 +122,7 @@ function jobFields(time: z.ZodType<number>) {
       .object({ day: z.number(), heldMicros: z.number(), chargedMicros: z.number().nullable() })
       .nullable()
       .default(null),
+    priority: z.enum(LANES).default("interactive"),
   });
 }
 

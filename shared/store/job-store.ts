@@ -1,5 +1,6 @@
 import type { ErrorType } from "../errors.ts";
 import type { DecideResult, Decision } from "../lifecycle/job-change.ts";
+import type { Lane } from "../lanes.ts";
 import type { JobSpend } from "../spend-budget.ts";
 import type { DeadLetter } from "./dead-letters.ts";
 import type { Job, JobResult } from "./job-document.ts";
@@ -34,8 +35,14 @@ export interface JobStore {
   apply(jobId: string, decide: (job: Job) => DecideResult, known?: VersionedJob): Promise<ApplyOutcome>;
 
   // ---- per-user slots (`limit` documents per user) ----
-  /** Takes the first free slot below `limit`, or undefined when all are held. */
-  acquireSlot(userId: string, jobId: string, limit: number, now: number): Promise<number | undefined>;
+  /** Takes the first free slot below `limit` for a job of `lane`, or undefined when all are held. */
+  acquireSlot(
+    userId: string,
+    jobId: string,
+    limit: number,
+    now: number,
+    lane?: Lane,
+  ): Promise<number | undefined>;
   /** Frees the slot if it still names `jobId`; says whether it did. */
   releaseSlot(userId: string, slot: number, jobId: string): Promise<boolean>;
   heldSlots(userId: string): Promise<number>;
@@ -48,6 +55,8 @@ export interface JobStore {
   countAllSlots(): Promise<number>;
   /** Slots acquired before `before` (ms), of all users: the active jobs admitted earlier. */
   countSlotsBefore(before: number): Promise<number>;
+  /** Slots of one lane (all users): its active jobs; only those acquired before `before` (ms) when given. */
+  countLaneSlots(lane: Lane, before?: number): Promise<number>;
   /** Slots acquired before `before` (ms), oldest first, at most `limit`. */
   oldSlots(before: number, limit: number): Promise<SlotRecord[]>;
 

@@ -1,3 +1,4 @@
+import type { Lane } from "../lanes.ts";
 import { ACTIVE_STATUSES } from "../job-state.ts";
 import { claimView, type StoredClaim } from "./claim-rules.ts";
 import type { DeadLetter } from "./dead-letters.ts";
@@ -23,7 +24,10 @@ import { decodePageCursor, encodePageCursor } from "./page-cursor.ts";
 export function memoryJobStore(): JobStore {
   const jobs = new Map<string, { job: Job; version: number }>();
   const listeners = new Map<string, Set<(job: Job | undefined) => void>>();
-  const slots = new Map<string, { userId: string; slot: number; jobId: string; acquiredAt: number }>();
+  const slots = new Map<
+    string,
+    { userId: string; slot: number; jobId: string; acquiredAt: number; lane: Lane }
+  >();
   const claims = new Map<string, StoredClaim>();
   const rateSlots = new Set<string>();
   /** The spend ledger: `{uid}_{day}_{jobId}` → micro-dollars. */
@@ -136,11 +140,11 @@ export function memoryJobStore(): JobStore {
       return { ok: true, before, decision: copy(decision), version: String(clock) };
     },
 
-    async acquireSlot(userId, jobId, limit, now) {
+    async acquireSlot(userId, jobId, limit, now, lane = "interactive") {
       for (let slot = 0; slot < limit; slot++) {
         const key = `${userId}_${slot}`;
         if (slots.has(key)) continue;
-        slots.set(key, { userId, slot, jobId, acquiredAt: now });
+        slots.set(key, { userId, slot, jobId, acquiredAt: now, lane });
         return slot;
       }
       return undefined;
@@ -158,12 +162,17 @@ export function memoryJobStore(): JobStore {
     async countSlotsBefore(before) {
       return [...slots.values()].filter((s) => s.acquiredAt < before).length;
     },
+    async countLaneSlots(lane, before) {
+      return [...slots.values()].filter(
+        (s) => s.lane === lane && (before === undefined || s.acquiredAt < before),
+      ).length;
+    },
     async oldSlots(before, limit) {
       return [...slots.values()]
         .filter((s) => s.acquiredAt < before)
         .sort((a, b) => a.acquiredAt - b.acquiredAt)
         .slice(0, limit)
-        .map((s) => ({ ...s, job: versioned(s.jobId)?.job }));
+        .map(({ lane: _lane, ...s }) => ({ ...s, job: versioned(s.jobId)?.job }));
     },
 
     async takeRateSlot(userId, window, limit) {

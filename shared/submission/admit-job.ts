@@ -38,7 +38,7 @@ export interface Admission {
  *
  * Operations: 1 read (the count of held slots: one per 1,000 active jobs); writes: the claim (1), the slot (1, plus
  * one failed `create()` per held slot tried), the job (1); one CreateTask. A spend budget adds 1
- * write (the hold) and 1 aggregation read.
+ * write (the hold) and 1 aggregation read; an interactive job's place in its lane 1 aggregation read.
  */
 export async function admitJob(
   deps: Deps,
@@ -69,7 +69,8 @@ export async function admitJob(
     return busy("An identical request is being admitted right now; retry shortly.", 1);
   }
 
-  const slot = await store.acquireSlot(userId, facts.id, activeJobLimit, facts.now);
+  const lane = facts.priority ?? "interactive";
+  const slot = await store.acquireSlot(userId, facts.id, activeJobLimit, facts.now, lane);
   if (slot === undefined) {
     await store.dropClaim(userId, cacheKey, facts.id);
     return userLimitReached(deps, userId, activeJobLimit);
@@ -93,10 +94,15 @@ export async function admitJob(
   const job = queuedJob(facts, slot, spend.spend);
   const undo = (taskMayExist: boolean) => undoAdmission(deps, facts, slot, spend.release, taskMayExist);
   let activeJobs: number;
+  let interactive: number;
   try {
     const version = await store.createJob(job);
-    // The held slots are the active jobs (this one included), counted without scanning finished jobs.
-    activeJobs = await store.countAllSlots();
+    // The held slots are the active jobs (this one included), counted without scanning finished
+    // jobs; an interactive job's place in line counts its own lane's beside it.
+    [activeJobs, interactive] = await Promise.all([
+      store.countAllSlots(),
+      lane === "interactive" ? store.countLaneSlots("interactive") : Promise.resolve(0),
+    ]);
     if (activeJobs > config.limits.queueCapacity) {
       await undo(false);
       return queueFull(deps, activeJobs - 1);
@@ -108,7 +114,9 @@ export async function admitJob(
     await undo(true);
     return busy("The job could not be queued; try again.", 5);
   }
-  const position = activeJobs - 1; // jobs admitted before this one and not finished yet
+  // Jobs admitted before this one, not finished yet, that go first (`jobsAhead`): its lane's, and
+  // for a batch job every interactive one too, which is every active job but itself.
+  const position = lane === "interactive" ? interactive - 1 : activeJobs - 1;
   const waitMs = estimatedWaitMs(position, config.queueConcurrency, config.expectedJobMs);
   return { kind: "accepted", view: toJobView(job), position, estimatedWaitMs: waitMs };
 }
@@ -135,7 +143,8 @@ async function undoAdmission(
     await deps.store.dropClaim(facts.userId, facts.cacheKey, facts.id);
     // A CreateTask that timed out may still have succeeded: remove it, without waiting on a Cloud
     // Tasks that may be the reason for the undo (a task without a job is skipped by the handler).
-    if (taskMayExist) void deps.tasks.remove(facts.id, 1, 0).catch(() => undefined);
+    if (taskMayExist)
+      void deps.tasks.remove(facts.id, 1, 0, facts.priority ?? "interactive").catch(() => undefined);
   } catch (error) {
     deps.logger.error({ err: error, jobId: facts.id }, "undo failed; the sweeper will re-enqueue the job");
   }

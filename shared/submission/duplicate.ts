@@ -54,5 +54,5 @@ export async function answerDuplicate(
 /** Whether an admission got as far as the job's first task (so it will not be undone). */
 async function live(deps: Deps, job: Job): Promise<boolean> {
   if (job.status !== "queued" || job.attempts > 0 || job.run > 0) return true;
-  return deps.tasks.exists(job.id, 1, 0).catch(() => false);
+  return deps.tasks.exists(job.id, 1, 0, job.priority).catch(() => false);
 }

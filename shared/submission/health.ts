@@ -33,13 +33,14 @@ async function probe(check: () => Promise<unknown>): Promise<DependencyStatus> {
 }
 
 /**
- * `GET /health`: Firestore and the Cloud Tasks queue are required; Redis, an optional L1 cache, is
+ * `GET /health`: Firestore and the Cloud Tasks queues (both lanes') are required; Redis, an optional L1 cache, is
  * reported but never makes the service unhealthy (the API degrades to Firestore alone).
  */
 export async function checkHealth(deps: Deps, redis: Redis | undefined): Promise<HealthReport> {
   const [firestore, tasks, cache] = await Promise.all([
     probe(() => deps.store.probe()),
-    probe(() => deps.tasks.probe()),
+    // Both lanes' queues: a missing batch queue would refuse every batch submission.
+    probe(() => Promise.all([deps.tasks.probe("interactive"), deps.tasks.probe("batch")])),
     redis === undefined ? undefined : probe(() => redis.ping()),
   ]);
   const dependencies: HealthReport["dependencies"] = {

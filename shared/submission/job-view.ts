@@ -1,3 +1,4 @@
+import type { Lane } from "../lanes.ts";
 import type { Job } from "../store/job-document.ts";
 import { traceIdOf } from "../telemetry/trace-id.ts";
 import type { Waiting } from "./waiting-reason.ts";
@@ -22,6 +23,8 @@ export interface JobView {
    * for a job made without tracing. Optional only because older servers did not send it.
    */
   traceId?: string | null;
+  /** The job's lane (`options.priority`). Optional only because older servers did not send it. */
+  priority?: Lane;
   result?: {
     images: { base64: string; width: number; height: number; format: "png"; url: string }[];
     usage: Record<string, unknown> | null;
@@ -58,6 +61,7 @@ export function toJobView(job: Job): JobView {
     finishedAt: iso(job.finishedAt),
     nextAttemptAt: iso(job.nextAttemptAt),
     traceId: traceIdOf(job.traceparent),
+    priority: job.priority,
   };
   if (job.status === "completed" && job.result !== null) {
     view.result = {

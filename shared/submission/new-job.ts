@@ -1,11 +1,14 @@
 import { initialJobState } from "../job-state.ts";
 import type { NormalisedRequest } from "../operations/operations.ts";
 import { progressAt } from "../progress.ts";
+import type { Lane } from "../lanes.ts";
 import type { JobSpend } from "../spend-budget.ts";
 import type { Job, JobResult } from "../store/job-document.ts";
 import { currentTraceparent } from "../telemetry/spans.ts";
 
 export interface NewJobFacts {
+  /** The lane the job waits in. @defaultValue "interactive" */
+  priority?: Lane;
   id: string;
   userId: string;
   request: NormalisedRequest;
@@ -39,6 +42,7 @@ export function queuedJob(facts: NewJobFacts, slot: number, spend: JobSpend | nu
     run: 0,
     traceparent: currentTraceparent(),
     spend,
+    priority: facts.priority ?? "interactive",
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Logger } from "../logger.ts";
 import type { Clock } from "../ports/clock.ts";
+import type { Lane } from "../lanes.ts";
 import type { QueueRunState, TaskScheduler } from "../ports/task-scheduler.ts";
 
 /**
@@ -10,7 +11,7 @@ import type { QueueRunState, TaskScheduler } from "../ports/task-scheduler.ts";
 export const QUEUE_STATE_TTL_MS = 10_000;
 
 /**
- * The queue's state, read through `tasks.probe()` at most once per `ttlMs` (simultaneous readers
+ * A lane's queue state, read through `tasks.probe(lane)` at most once per `ttlMs` per lane (simultaneous readers
  * share one call). A failed read answers "running" and is retried on the next call: telling a user
  * the queue is paused needs a positive answer, and a job's read must not fail for it.
  */
@@ -19,20 +20,21 @@ export function queueStateCache(
   clock: Clock,
   logger: Logger,
   ttlMs = QUEUE_STATE_TTL_MS,
-): () => Promise<QueueRunState> {
-  let cached: { at: number; state: Promise<QueueRunState> } | undefined;
-  return () => {
+): (lane?: Lane) => Promise<QueueRunState> {
+  const cached = new Map<Lane, { at: number; state: Promise<QueueRunState> }>();
+  return (lane = "interactive") => {
     const now = clock.now();
-    if (cached !== undefined && now - cached.at < ttlMs) return cached.state;
+    const hit = cached.get(lane);
+    if (hit !== undefined && now - hit.at < ttlMs) return hit.state;
     const entry = {
       at: now,
-      state: tasks.probe().catch((error: unknown) => {
-        logger.warn({ err: error }, "queue state unknown; the waiting reason assumes it runs");
-        if (cached === entry) cached = undefined;
+      state: tasks.probe(lane).catch((error: unknown) => {
+        logger.warn({ err: error, lane }, "queue state unknown; the waiting reason assumes it runs");
+        if (cached.get(lane) === entry) cached.delete(lane);
         return "running" as const;
       }),
     };
-    cached = entry;
+    cached.set(lane, entry);
     return entry.state;
   };
 }

@@ -1,3 +1,4 @@
+import { jobsAhead, type Lane } from "../lanes.ts";
 import { isJobStatus } from "../job-state.ts";
 import { problem, type Problem } from "../http/problem.ts";
 import { JOB_ID } from "../store/job-document.ts";
@@ -39,13 +40,13 @@ export async function readJob(
     jobId: string;
     ifNoneMatch?: string | undefined;
     waitSeconds?: number | undefined;
-    /** The queue's state (an instance's cache of it). @defaultValue a fresh `deps.tasks.probe()` */
-    queueState?: () => Promise<QueueRunState>;
+    /** A lane's queue state (an instance's cache of it). @defaultValue a fresh `deps.tasks.probe(lane)` */
+    queueState?: (lane: Lane) => Promise<QueueRunState>;
   },
 ): Promise<ReadOutcome> {
   let found = await ownJob(deps, query.userId, query.jobId);
   if (found === undefined) return notFound(query.jobId);
-  const queueState = query.queueState ?? (() => deps.tasks.probe());
+  const queueState = query.queueState ?? ((lane: Lane) => deps.tasks.probe(lane));
   let answer = await answerOf(deps, found, queueState);
   const known = query.ifNoneMatch ?? answer.etag;
   if (query.waitSeconds !== undefined && query.waitSeconds > 0 && known === answer.etag) {
@@ -64,7 +65,7 @@ export async function readJob(
 async function answerOf(
   deps: Deps,
   found: VersionedJob,
-  queueState: () => Promise<QueueRunState>,
+  queueState: (lane: Lane) => Promise<QueueRunState>,
 ): Promise<{ view: JobView; etag: string }> {
   const view: JobView = toJobView(found.job);
   if (found.job.status === "queued") view.waiting = await explainWait(deps, found.job, queueState);
@@ -72,21 +73,32 @@ async function answerOf(
 }
 
 /**
- * Why a queued job waits. Costs the queue's state (cached per instance) and, for a job in line,
- * one aggregation read: the active jobs admitted before it (one read per 1,000 of them).
+ * Why a queued job waits. Costs its lane's queue state (cached per instance) and, for a job in
+ * line, one aggregation read (two for a batch job): the active jobs ahead of it in its lane (one
+ * read per 1,000 of them).
  */
 async function explainWait(
   deps: Deps,
   job: Job,
-  queueState: () => Promise<QueueRunState>,
+  queueState: (lane: Lane) => Promise<QueueRunState>,
 ): Promise<Waiting | undefined> {
   const now = deps.clock.now();
-  const state = await queueState();
+  const state = await queueState(job.priority);
   // Neither a paused queue nor a scheduled retry needs the line's length.
   const inLine = state === "running" && !inRetryWait(job, now);
-  const position = inLine ? await deps.store.countSlotsBefore(job.createdAt) : 0;
+  const position = inLine ? await placeInLine(deps, job) : 0;
   const { queueConcurrency: concurrency, expectedJobMs } = deps.config;
   return waitingReason(job, { now, queueState: state, position, concurrency, expectedJobMs });
+}
+
+/** Active jobs ahead of a queued job in its lane (`lanes.ts`). */
+async function placeInLine(deps: Deps, job: Job): Promise<number> {
+  const lane = job.priority;
+  const [before, interactive] = await Promise.all([
+    deps.store.countLaneSlots(lane, job.createdAt),
+    lane === "batch" ? deps.store.countLaneSlots("interactive") : Promise.resolve(0),
+  ]);
+  return jobsAhead(lane, before, interactive);
 }
 
 export type ResultOutcome = { kind: "image"; png: Buffer } | { kind: "rejected"; problem: Problem };

@@ -60,6 +60,7 @@ async function submit(deps: Deps, command: SubmitCommand): Promise<SubmitOutcome
     timeoutMs: decoded.options.timeoutMs ?? deps.config.jobTimeout.defaultMs,
     maxAttempts: deps.config.retry.maxAttempts,
     now: deps.clock.now(),
+    priority: decoded.options.priority,
   };
   if (estimatedBytes(facts.request.input) > MAX_DOCUMENT_BYTES - 50_000) {
     return {

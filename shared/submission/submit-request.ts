@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { FieldProblem } from "../errors.ts";
+import { LANES, type Lane } from "../lanes.ts";
 import {
   toFieldProblems,
   validateOperationRequest,
@@ -12,6 +13,8 @@ export interface SubmitOptions {
   timeoutMs: number | undefined;
   /** `bypass` skips the cache lookup (the result is still cached afterwards). @defaultValue "use" */
   cache: "use" | "bypass";
+  /** The lane the job waits in (`lanes.ts`). @defaultValue "interactive" */
+  priority: Lane;
 }
 
 /** An `Idempotency-Key` header the API accepts: 1-255 visible ASCII characters. */
@@ -21,12 +24,13 @@ export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 export const submitOptions = z.strictObject({
   timeoutMs: z.int().min(10_000).max(1_800_000).optional(),
   cache: z.enum(["use", "bypass"]).default("use"),
+  priority: z.enum(LANES).default("interactive"),
 });
 
 const envelope = z.strictObject({
   operation: z.string(),
   input: z.record(z.string(), z.unknown()),
-  options: submitOptions.default({ cache: "use" }),
+  options: submitOptions.default({ cache: "use", priority: "interactive" }),
 });
 
 export type DecodedSubmission =
@@ -49,7 +53,7 @@ export function decodeSubmission(body: unknown): DecodedSubmission {
       return {
         ok: true,
         request: operation.value,
-        options: { timeoutMs: options.timeoutMs, cache: options.cache },
+        options: { timeoutMs: options.timeoutMs, cache: options.cache, priority: options.priority },
       };
     }
   }

@@ -33,7 +33,7 @@ export async function reenqueueStaleJobs(deps: Deps, now: number): Promise<Tally
 async function ensureTask(deps: Deps, job: Job, cutoff: number, now: number): Promise<QueuedFix> {
   // A retry scheduled far ahead (long backoff) is waiting, not stuck.
   if (job.nextAttemptAt !== null && job.nextAttemptAt >= cutoff) return "not-due";
-  if (await deps.tasks.exists(job.id, job.attempts + 1, job.run)) return "has-task";
+  if (await deps.tasks.exists(job.id, job.attempts + 1, job.run, job.priority)) return "has-task";
   const applied = await applyChange(
     deps,
     job.id,

@@ -139,7 +139,15 @@ export type MetricKey = keyof typeof METRICS;
 export const LABEL_VALUES = {
   status: ["queued", "retry-wait", "processing", "completed", "failed", "cancelled"],
   outcome: ["accepted", "cached", "deduplicated", "rejected", "replayed"],
-  attemptOutcome: ["completed", "retry-scheduled", "failed", "cancelled", "skipped", "lease-lost"],
+  attemptOutcome: [
+    "completed",
+    "retry-scheduled",
+    "failed",
+    "cancelled",
+    "skipped",
+    "lease-lost",
+    "deferred",
+  ],
   layer: ["redis", "firestore"],
   result: ["hit", "miss", "error"],
   level: ["warning", "critical"],

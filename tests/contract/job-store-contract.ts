@@ -95,6 +95,22 @@ export function jobStoreContract(name: string, make: () => Promise<JobStore>) {
       expect(old).toEqual([{ userId: job.userId, slot: 0, jobId: job.id, acquiredAt: NOW - 10_000, job }]);
     });
 
+    it("lane counts: each lane's slots, all of them or those acquired before a time", async () => {
+      const store = await make();
+      await store.acquireSlot("lane-a", "j1", 5, NOW - 3000, "interactive");
+      await store.acquireSlot("lane-a", "j2", 5, NOW - 2000, "batch");
+      await store.acquireSlot("lane-b", "j3", 5, NOW - 1000, "batch");
+      await store.acquireSlot("lane-b", "j4", 5, NOW, "interactive");
+      expect(await store.countAllSlots()).toBe(4);
+      expect([await store.countLaneSlots("interactive"), await store.countLaneSlots("batch")]).toEqual([
+        2, 2,
+      ]);
+      expect(await store.countLaneSlots("batch", NOW - 1000)).toBe(1);
+      expect(await store.countLaneSlots("interactive", NOW)).toBe(1);
+      await store.releaseSlot("lane-a", 1, "j2");
+      expect(await store.countLaneSlots("batch")).toBe(1);
+    });
+
     it("rate slots: exactly `limit` per user and minute, even taken at once; a given-back slot is free again", async () => {
       const { store } = await withJob();
       const user = `rate-${Math.random().toString(36).slice(2)}`;

@@ -56,13 +56,17 @@ export interface ApiRigOptions {
 export async function startApiRig(options: ApiRigOptions = {}): Promise<ApiRig> {
   const projectId = isolatedProjectId("api");
   const queueName = `projects/${projectId}/locations/us-central1/queues/generation`;
+  const batchQueueName = `projects/${projectId}/locations/us-central1/queues/generation-batch`;
   const tasksEmulator = await startCloudTasksEmulator({
-    queues: [queueName],
+    queues: [queueName, batchQueueName],
     logger: pino({ level: "silent" }),
     ...options.tasksEmulator,
   });
   const tasksClient = new CloudTasksClient(tasksEmulator.clientOptions(projectId));
-  if (options.pauseQueue ?? true) await tasksClient.pauseQueue({ name: queueName });
+  if (options.pauseQueue ?? true) {
+    await tasksClient.pauseQueue({ name: queueName });
+    await tasksClient.pauseQueue({ name: batchQueueName });
+  }
 
   const eventsTopic = uniqueName("events");
   const pubsub = new PubSub({ projectId });

@@ -93,8 +93,8 @@ describe("POST /v1/jobs while Cloud Tasks stalls", () => {
           stillWaiting,
         ]);
       const results = await Promise.all([
-        outcome(tasks.exists("stalled-job", 1, 0)),
-        outcome(tasks.remove("stalled-job", 1, 0)),
+        outcome(tasks.exists("stalled-job", 1, 0, "interactive")),
+        outcome(tasks.remove("stalled-job", 1, 0, "interactive")),
         outcome(tasks.probe()),
       ]);
       // DEADLINE_EXCEEDED (4) from each, once the bound has passed.

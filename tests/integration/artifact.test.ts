@@ -93,10 +93,19 @@ beforeAll(async () => {
   emulator = await startCloudTasksEmulator({ logger: pino(sink) });
   tasks = new CloudTasksClient(emulator.clientOptions(projectId));
   // The production queue, but one delivery per task: a refused one is not retried here.
-  const settings = queueSettings(loadConfig({ GOOGLE_CLOUD_PROJECT: projectId }));
+  const config = loadConfig({ GOOGLE_CLOUD_PROJECT: projectId });
+  const settings = queueSettings(config);
   await tasks.createQueue({
     parent: `projects/${projectId}/locations/${region}`,
     queue: queueResource(queueName, { ...settings, retry: { ...settings.retry, maxAttempts: 1 } }),
+  });
+  // The batch lane's queue too: the api's health probe reads both.
+  await tasks.createQueue({
+    parent: `projects/${projectId}/locations/${region}`,
+    queue: queueResource(
+      queueName.replace(/generation$/, "generation-batch"),
+      queueSettings(config, "batch"),
+    ),
   });
 
   const ports = { api: await freePort(), process_job: await freePort(), sweep: await freePort() };

@@ -45,15 +45,16 @@ describe("Firestore operations per job, by path", () => {
     return { res, ops: minus(apiOps(), before), jobId: (res.body as { jobId: string }).jobId };
   }
 
-  it("a cache miss costs 3 reads and 8 writes with deletes, one task and one PixelLab call", async () => {
+  it("a cache miss costs 4 reads and 8 writes with deletes, one task and one PixelLab call", async () => {
     const user = await signUpUser();
     const body = pixfluxBody("an op-counted knight", { seed: 7 });
     const handlerBefore = handlerOps();
     const callsBefore = pixellabCalls();
     const { res, ops, jobId } = await submit(user.idToken, body);
     expect(res.status).toBe(202);
-    // Admission: the claim and the cache looked up, the queue depth counted; claim, slot, job written.
-    expect(ops).toEqual({ reads: 3, writes: 3, deletes: 0 });
+    // Admission: the claim and the cache looked up, the queue depth and the interactive lane's
+    // counted; claim, slot, job written.
+    expect(ops).toEqual({ reads: 4, writes: 3, deletes: 0 });
     expect((await ended(jobId))?.status).toBe("completed");
     await waitFor(() => minus(handlerOps(), handlerBefore).writes >= 4, {
       description: "the handler's writes",
@@ -99,8 +100,8 @@ describe("Firestore operations per job, by path", () => {
     const body = pixfluxBody("an op-counted rated sprite", { seed: 10 });
     const miss = await submit(first.idToken, body);
     expect(miss.res.status).toBe(202);
-    // The minute's slots counted (1 aggregation read) and one created, besides the cache miss's 3 and 3.
-    expect(miss.ops).toEqual({ reads: 4, writes: 4, deletes: 0 });
+    // The minute's slots counted (1 aggregation read) and one created, besides the cache miss's 4 and 3.
+    expect(miss.ops).toEqual({ reads: 5, writes: 4, deletes: 0 });
     await ended(miss.jobId);
     const dedup = await submit(first.idToken, body);
     expect(dedup.ops).toEqual({ reads: 3, writes: 1, deletes: 0 });

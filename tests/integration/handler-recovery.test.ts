@@ -81,7 +81,13 @@ describe("recovery end to end: dead-letter replay and the sweeper", () => {
         progress: { percent: 10, stage: "generating" },
       }),
     );
-    await rig.runtime.deps.tasks.enqueue({ jobId: job.id, attempt: 3, run: 0, dispatchDeadlineMs: 60_000 });
+    await rig.runtime.deps.tasks.enqueue({
+      jobId: job.id,
+      attempt: 3,
+      run: 0,
+      lane: "interactive",
+      dispatchDeadlineMs: 60_000,
+    });
     const db = rig.runtime.firestore;
     const entry = await waitFor(async () => (await db.collection("deadLetters").doc(job.id).get()).data(), {
       timeoutMs: 15_000,

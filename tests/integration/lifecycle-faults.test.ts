@@ -25,7 +25,7 @@ beforeEach(() => {
 
 const jobIdOf = (outcome: SubmitOutcome) => ("view" in outcome ? outcome.view.jobId : undefined);
 const deliver = (jobId: string, attempt = 1) =>
-  processTask(deps, { jobId, attempt, run: 0 }, new AbortController().signal);
+  processTask(deps, { jobId, attempt, run: 0, lane: "interactive" }, new AbortController().signal);
 /** Bounds a promise so a hang fails the test with a message instead of its timeout. */
 function within<T>(ms: number, promise: Promise<T>): Promise<T> {
   return Promise.race([

@@ -63,6 +63,7 @@ describe("the sweeper", () => {
         jobId: job.id,
         attempt: 1,
         run: 0,
+        lane: "interactive",
         dispatchDeadlineMs: dispatchDeadlineMs(job.timeoutMs),
       });
     }

@@ -61,6 +61,7 @@ const base: JobView = {
   finishedAt: null,
   nextAttemptAt: null,
   traceId: null,
+  priority: "interactive",
 };
 
 describe("jobDocumentToView", () => {
@@ -162,6 +163,7 @@ describe("jobDocumentToView agrees with the API's toJobView", () => {
     run: 0,
     traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
     spend: null,
+    priority: "interactive",
     ...overrides,
   });
   const failure = {

@@ -157,7 +157,12 @@ describe("the Terraform variables behind the settings", () => {
     const derived = Object.keys(tuning).filter(
       (name) => module.variables[name.toLowerCase()]?.default === null,
     );
-    expect(derived.sort()).toEqual(["ANON_DAILY_SPEND_USD", "QUEUE_WARNING_THRESHOLD", "RETRY_AFTER_MAX_MS"]);
+    expect(derived.sort()).toEqual([
+      "ANON_DAILY_SPEND_USD",
+      "QUEUE_WARNING_THRESHOLD",
+      "RETRY_AFTER_MAX_MS",
+      "TASKS_BATCH_MAX_CONCURRENT",
+    ]);
   });
 
   /** Settings whose extremes only fit together with another value. */
@@ -165,6 +170,8 @@ describe("the Terraform variables behind the settings", () => {
     QUEUE_WARNING_THRESHOLD: { max: { QUEUE_CAPACITY: "100000" } },
     RETRY_BASE_DELAY_MS: { max: { RETRY_MAX_DELAY_MS: "3600000" } },
     RETRY_MAX_DELAY_MS: { min: { RETRY_BASE_DELAY_MS: "100" } },
+    TASKS_BATCH_MAX_CONCURRENT: { max: { TASKS_MAX_CONCURRENT: "5000" } },
+    TASKS_MAX_CONCURRENT: { min: { TASKS_BATCH_MAX_CONCURRENT: "1" } },
   };
 
   it("accept exactly the integer range loadConfig accepts", () => {
@@ -189,7 +196,7 @@ describe("the Terraform variables behind the settings", () => {
       ).toContain(name);
       checked.push(name);
     }
-    expect(checked.length).toBe(22);
+    expect(checked.length).toBe(23);
   });
 
   it("list loadConfig's log levels", () => {

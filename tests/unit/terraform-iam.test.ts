@@ -132,6 +132,8 @@ describe("least privilege", () => {
       "roles/datastore.user on project",
       "roles/cloudtasks.enqueuer on cloud_tasks_queue:generation",
       "roles/cloudtasks.taskDeleter on cloud_tasks_queue:generation",
+      "roles/cloudtasks.enqueuer on cloud_tasks_queue:batch",
+      "roles/cloudtasks.taskDeleter on cloud_tasks_queue:batch",
       "roles/pubsub.publisher on pubsub_topic:events",
       "roles/iam.serviceAccountUser on service_account:tasks_invoker",
       "roles/secretmanager.secretAccessor on secret_manager_secret:redis_url", // only with enable_redis
@@ -144,6 +146,7 @@ describe("least privilege", () => {
       sorted([
         ...everyFunction,
         "roles/cloudtasks.viewer on cloud_tasks_queue:generation", // the health probe's GetQueue
+        "roles/cloudtasks.viewer on cloud_tasks_queue:batch",
         "roles/firebaseauth.viewer on project", // admin routes' revocation check
       ]),
     );
@@ -154,7 +157,11 @@ describe("least privilege", () => {
       ]),
     );
     expect(sorted(held.sweep ?? [])).toEqual(
-      sorted([...everyFunction, "roles/cloudtasks.viewer on cloud_tasks_queue:generation"]), // GetTask
+      sorted([
+        ...everyFunction,
+        "roles/cloudtasks.viewer on cloud_tasks_queue:generation", // GetTask
+        "roles/cloudtasks.viewer on cloud_tasks_queue:batch",
+      ]),
     );
     expect(held.tasks_invoker).toEqual(["roles/run.invoker on cloud_run_v2_service:process_job"]);
     expect(held.scheduler).toEqual(["roles/run.invoker on cloud_run_v2_service:sweep"]);

@@ -58,6 +58,37 @@ describe("the Cloud Tasks queue", () => {
     });
   });
 
+  it("has a batch lane's queue configured as the code configures the emulator's, from the shared settings", () => {
+    const json = JSON.parse(readFileSync(path.join(TERRAFORM_DIR, "queue-settings.json"), "utf8")) as object;
+    const scope = { ...sampleScope(module), locals: { ...module.locals, queue_settings: json as never } };
+    const queue = module.resources.google_cloud_tasks_queue?.batch;
+    const rate = block(queue, "rate_limits");
+    const retry = block(queue, "retry_config");
+    const config = loadConfig({ GOOGLE_CLOUD_PROJECT: "demo-deploy-check" });
+    const expected = queueSettings(config, "batch");
+    expect({
+      name: evaluate(queue?.name ?? null, scope),
+      maxDispatchesPerSecond: evaluate(rate?.max_dispatches_per_second ?? null, scope),
+      maxAttempts: evaluate(retry?.max_attempts ?? null, scope),
+      minBackoff: evaluate(retry?.min_backoff ?? null, scope),
+      maxBackoff: evaluate(retry?.max_backoff ?? null, scope),
+      maxDoublings: evaluate(retry?.max_doublings ?? null, scope),
+    }).toEqual({
+      name: config.batchQueueId,
+      maxDispatchesPerSecond: expected.maxDispatchesPerSecond,
+      maxAttempts: -1,
+      minBackoff: `${expected.retry.minBackoffSeconds}s`,
+      maxBackoff: `${expected.retry.maxBackoffSeconds}s`,
+      maxDoublings: expected.retry.maxDoublings,
+    });
+    // Its concurrency is the variable, else the code's own default for TASKS_BATCH_MAX_CONCURRENT.
+    expect(rate?.max_concurrent_dispatches).toBe("${local.batch_concurrency}");
+    expect(String(module.locals.batch_concurrency)).toBe(
+      "${coalesce(var.tasks_batch_max_concurrent, max(1, floor(var.tasks_max_concurrent / 2)))}",
+    );
+    expect(config.batchConcurrency).toBe(Math.max(1, Math.floor(config.queueConcurrency / 2)));
+  });
+
   it("takes its concurrency from the variable that also sets TASKS_MAX_CONCURRENT", () => {
     const rate = block(module.resources.google_cloud_tasks_queue?.generation, "rate_limits");
     expect(rate?.max_concurrent_dispatches).toBe("${var.tasks_max_concurrent}");

@@ -3,6 +3,8 @@ import type { StackPorts } from "./ports.ts";
 
 export const STACK_PROJECT = "demo-generation-queue";
 export const STACK_QUEUE = `projects/${STACK_PROJECT}/locations/us-central1/queues/generation`;
+/** The batch lane's queue (`TASKS_BATCH_QUEUE`'s default). */
+export const STACK_BATCH_QUEUE = `projects/${STACK_PROJECT}/locations/us-central1/queues/generation-batch`;
 export const STACK_SERVICE_ACCOUNT = `generation-queue@${STACK_PROJECT}.iam.gserviceaccount.com`;
 export const FAKE_PIXELLAB_KEY = "fake-pixellab-key";
 /** Where `npm start` keeps what it records (the spans file, Prometheus' folder), from the repo root. */

@@ -23,6 +23,7 @@ import {
   SPANS_FILE_NAME,
   STACK_PROJECT,
   STACK_QUEUE,
+  STACK_BATCH_QUEUE,
   STACK_STATE_DIR,
   webConfig,
 } from "./stack-env.ts";
@@ -151,7 +152,10 @@ async function startTools(ports: StackPorts, env: NodeJS.ProcessEnv, outer: Node
   const tasks = startNodeTool(
     "cloud-tasks-emulator",
     "tests/tools/cloud-tasks-emulator/cli.ts",
-    ["--port", String(ports.tasks), "--http-port", String(ports.tasksAdmin), "--queue", STACK_QUEUE],
+    [
+      ...["--port", String(ports.tasks), "--http-port", String(ports.tasksAdmin)],
+      ...["--queue", STACK_QUEUE, "--queue", STACK_BATCH_QUEUE],
+    ],
     `http://127.0.0.1:${ports.tasksAdmin}/`,
     outer,
   );
@@ -176,6 +180,7 @@ export async function prepareCloud(ports: StackPorts, env: NodeJS.ProcessEnv) {
     projectId: STACK_PROJECT,
   });
   await tasks.updateQueue({ queue: queueResource(STACK_QUEUE, queueSettings(config)) });
+  await tasks.updateQueue({ queue: queueResource(STACK_BATCH_QUEUE, queueSettings(config, "batch")) });
   await tasks.close();
   const previous = process.env.PUBSUB_EMULATOR_HOST;
   process.env.PUBSUB_EMULATOR_HOST = env.PUBSUB_EMULATOR_HOST;

@@ -15,7 +15,7 @@ import { startFakePixelLab, type FakePixelLab, type FakePixelLabOptions } from "
 import { startFunction, startNodeTool } from "./function-process.ts";
 import { startOtlpReceiver } from "./otlp-receiver.ts";
 import type { StackPorts } from "./ports.ts";
-import { functionEnv, STACK_PROJECT, STACK_QUEUE } from "./stack-env.ts";
+import { functionEnv, STACK_BATCH_QUEUE, STACK_PROJECT, STACK_QUEUE } from "./stack-env.ts";
 import { prepareCloud } from "./start-stack.ts";
 
 /** The three function targets, in the order they start. */
@@ -194,7 +194,10 @@ function processStarters(
         await startNodeTool(
           "cloud-tasks-emulator",
           "tests/tools/cloud-tasks-emulator/cli.ts",
-          ["--port", `${ports.tasks}`, "--http-port", `${ports.tasksAdmin}`, "--queue", STACK_QUEUE],
+          [
+            ...["--port", `${ports.tasks}`, "--http-port", `${ports.tasksAdmin}`],
+            ...["--queue", STACK_QUEUE, "--queue", STACK_BATCH_QUEUE],
+          ],
           `http://127.0.0.1:${ports.tasksAdmin}/`,
           toolEnv,
         ),
