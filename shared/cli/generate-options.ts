@@ -1,3 +1,4 @@
+import { LANES, type Lane } from "../lanes.ts";
 import { DETAILS, OUTLINES, SHADINGS } from "../operations/fields.ts";
 
 /** A bad command line: the message names the argument, the value received and what is allowed. */
@@ -20,6 +21,7 @@ export const USAGE = `Usage: npm run generate -- "<description>" [options]
                         (a unique prefix is enough: --shading basic)
   --no-cache            ask for a fresh image even if an identical request is cached
   --timeout-ms N        limit of one generation attempt, in ms (10000..1800000; default the server's)
+  --priority LANE       interactive (default) or batch: batch jobs wait for interactive ones
   --wait-ms N           how long to wait for the job overall, in ms (default 900000)
   --out FILE            where to write the PNG (default <jobId>.png)
   --api URL             the queue's API (default http://127.0.0.1:8081)
@@ -41,6 +43,8 @@ export interface GenerateOptions {
   noCache: boolean;
   /** One attempt's limit, in ms (the request's `options.timeoutMs`). */
   timeoutMs?: number;
+  /** The job's lane (the request's `options.priority`); the server's default when absent. */
+  priority?: Lane;
   /** Overall wait for the job, in ms. */
   waitMs: number;
   out?: string;
@@ -60,6 +64,7 @@ const VALUE_FLAGS = [
   "--shading",
   "--detail",
   "--timeout-ms",
+  "--priority",
   "--wait-ms",
   "--out",
   "--api",
@@ -133,6 +138,7 @@ function buildOptions(
     detail: choice("--detail", values.get("--detail"), DETAILS),
     noCache: switches.has("--no-cache"),
     timeoutMs: int("--timeout-ms", 1),
+    priority: choice("--priority", values.get("--priority"), LANES) as Lane | undefined,
     waitMs: int("--wait-ms", 1) ?? 900_000,
     out: values.get("--out"),
     api,
@@ -176,8 +182,9 @@ export function toSubmitRequest(options: GenerateOptions) {
   if (options.outline !== undefined) input.outline = options.outline;
   if (options.shading !== undefined) input.shading = options.shading;
   if (options.detail !== undefined) input.detail = options.detail;
-  const requestOptions: { timeoutMs?: number; cache?: "bypass" } = {};
+  const requestOptions: { timeoutMs?: number; cache?: "bypass"; priority?: Lane } = {};
   if (options.timeoutMs !== undefined) requestOptions.timeoutMs = options.timeoutMs;
+  if (options.priority !== undefined) requestOptions.priority = options.priority;
   if (options.noCache) requestOptions.cache = "bypass";
   return {
     operation: options.operation,

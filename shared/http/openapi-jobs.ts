@@ -31,7 +31,10 @@ const submit: Operation = {
   requestBody: { required: true, content: json(ref("SubmitRequest")) },
   responses: {
     "202": {
-      description: "Queued: a new job, or the caller's identical job still running.",
+      description:
+        "Queued: a new job, or the caller's identical job still running. `position` and `estimatedWaitMs` " +
+        "count the jobs ahead of it in its lane (`options.priority`): for a batch job every active " +
+        "interactive job too.",
       headers: LOCATION,
       content: json({ oneOf: [ref("Accepted"), ref("Duplicate")] }),
     },

@@ -60,7 +60,7 @@ describe("POST /v1/jobs", () => {
     const payload = JSON.parse(Buffer.from(task?.httpRequest?.body as Uint8Array).toString("utf8"));
     // The task carries the job as stored, at its stored version, so its claim need not read it.
     const stored = await rig.runtime.deps.store.getJob(body.jobId);
-    expect(payload).toEqual({ jobId: body.jobId, attempt: 1, run: 0, known: stored });
+    expect(payload).toEqual({ jobId: body.jobId, attempt: 1, run: 0, lane: "interactive", known: stored });
     // 10 min job timeout + 30 s for the handler to store the outcome.
     expect(Number(task?.dispatchDeadline?.seconds)).toBe(630);
   });

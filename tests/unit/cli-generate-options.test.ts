@@ -115,6 +115,11 @@ describe("parseGenerateOptions", () => {
       error: '--shading "glossy" is not one of',
     },
     {
+      name: "unknown priority",
+      argv: ["a cat", "--priority", "urgent"],
+      error: '--priority "urgent" is not one of: interactive, batch',
+    },
+    {
       name: "api not a URL",
       argv: ["a cat", "--api", "localhost:8081"],
       error: '--api expects an http(s) URL, got "localhost:8081"',
@@ -155,6 +160,8 @@ describe("toSubmitRequest", () => {
         "--no-cache",
         "--timeout-ms",
         "20000",
+        "--priority",
+        "batch",
       ],
       expected: {
         operation: "generate-image-pixflux",
@@ -165,7 +172,7 @@ describe("toSubmitRequest", () => {
           no_background: true,
           outline: "lineless",
         },
-        options: { cache: "bypass", timeoutMs: 20_000 },
+        options: { cache: "bypass", timeoutMs: 20_000, priority: "batch" },
       },
     },
   ])("$name", ({ argv, expected }) => {

@@ -30,59 +30,45 @@ describe("the Cloud Tasks queue", () => {
     expect(module.locals.queue_settings).toBe('${jsondecode(file("${path.module}/queue-settings.json"))}');
   });
 
-  it("is configured as the code configures the emulator, under the default settings", () => {
+  /** A queue resource's rate and retry settings as deployed, in the shape of `QueueSettings`. */
+  function deployed(resource: "generation" | "batch") {
     const json = JSON.parse(readFileSync(path.join(TERRAFORM_DIR, "queue-settings.json"), "utf8")) as object;
     // The one expression evaluate() cannot follow is the file read itself: give it the file.
     const scope = { ...sampleScope(module), locals: { ...module.locals, queue_settings: json as never } };
-    const queue = module.resources.google_cloud_tasks_queue?.generation;
+    const queue = module.resources.google_cloud_tasks_queue?.[resource];
     const rate = block(queue, "rate_limits");
     const retry = block(queue, "retry_config");
-    const config = loadConfig({ GOOGLE_CLOUD_PROJECT: "demo-deploy-check" });
-    const expected = queueSettings(config);
-    expect({
+    const seconds = (value: unknown) =>
+      Number(String(evaluate((value ?? null) as never, scope)).replace(/s$/, ""));
+    return {
       name: evaluate(queue?.name ?? null, scope),
       maxDispatchesPerSecond: evaluate(rate?.max_dispatches_per_second ?? null, scope),
-      maxConcurrentDispatches: evaluate(rate?.max_concurrent_dispatches ?? null, scope),
-      maxAttempts: evaluate(retry?.max_attempts ?? null, scope),
-      minBackoff: evaluate(retry?.min_backoff ?? null, scope),
-      maxBackoff: evaluate(retry?.max_backoff ?? null, scope),
-      maxDoublings: evaluate(retry?.max_doublings ?? null, scope),
-    }).toEqual({
-      name: config.queueId,
-      maxDispatchesPerSecond: expected.maxDispatchesPerSecond,
-      maxConcurrentDispatches: expected.maxConcurrentDispatches,
-      maxAttempts: expected.retry.maxAttempts,
-      minBackoff: `${expected.retry.minBackoffSeconds}s`,
-      maxBackoff: `${expected.retry.maxBackoffSeconds}s`,
-      maxDoublings: expected.retry.maxDoublings,
-    });
+      maxConcurrentDispatches: rate?.max_concurrent_dispatches,
+      retry: {
+        maxAttempts: evaluate(retry?.max_attempts ?? null, scope),
+        minBackoffSeconds: seconds(retry?.min_backoff),
+        maxBackoffSeconds: seconds(retry?.max_backoff),
+        maxDoublings: evaluate(retry?.max_doublings ?? null, scope),
+      },
+    };
+  }
+
+  it("is configured as the code configures the emulator, under the default settings", () => {
+    const config = loadConfig({ GOOGLE_CLOUD_PROJECT: "demo-deploy-check" });
+    const { maxConcurrentDispatches: _, ...expected } = queueSettings(config);
+    const { maxConcurrentDispatches: concurrency, ...queue } = deployed("generation");
+    expect(queue).toEqual({ name: config.queueId, ...expected });
+    expect(concurrency).toBe("${var.tasks_max_concurrent}");
   });
 
   it("has a batch lane's queue configured as the code configures the emulator's, from the shared settings", () => {
-    const json = JSON.parse(readFileSync(path.join(TERRAFORM_DIR, "queue-settings.json"), "utf8")) as object;
-    const scope = { ...sampleScope(module), locals: { ...module.locals, queue_settings: json as never } };
-    const queue = module.resources.google_cloud_tasks_queue?.batch;
-    const rate = block(queue, "rate_limits");
-    const retry = block(queue, "retry_config");
     const config = loadConfig({ GOOGLE_CLOUD_PROJECT: "demo-deploy-check" });
-    const expected = queueSettings(config, "batch");
-    expect({
-      name: evaluate(queue?.name ?? null, scope),
-      maxDispatchesPerSecond: evaluate(rate?.max_dispatches_per_second ?? null, scope),
-      maxAttempts: evaluate(retry?.max_attempts ?? null, scope),
-      minBackoff: evaluate(retry?.min_backoff ?? null, scope),
-      maxBackoff: evaluate(retry?.max_backoff ?? null, scope),
-      maxDoublings: evaluate(retry?.max_doublings ?? null, scope),
-    }).toEqual({
-      name: config.batchQueueId,
-      maxDispatchesPerSecond: expected.maxDispatchesPerSecond,
-      maxAttempts: -1,
-      minBackoff: `${expected.retry.minBackoffSeconds}s`,
-      maxBackoff: `${expected.retry.maxBackoffSeconds}s`,
-      maxDoublings: expected.retry.maxDoublings,
-    });
+    const { maxConcurrentDispatches: _, ...expected } = queueSettings(config, "batch");
+    const { maxConcurrentDispatches: concurrency, ...queue } = deployed("batch");
+    expect(queue).toEqual({ name: config.batchQueueId, ...expected });
+    expect(queue.retry.maxAttempts).toBe(-1); // a yielded delivery never uses a task up
     // Its concurrency is the variable, else the code's own default for TASKS_BATCH_MAX_CONCURRENT.
-    expect(rate?.max_concurrent_dispatches).toBe("${local.batch_concurrency}");
+    expect(concurrency).toBe("${local.batch_concurrency}");
     expect(String(module.locals.batch_concurrency)).toBe(
       "${coalesce(var.tasks_batch_max_concurrent, max(1, floor(var.tasks_max_concurrent / 2)))}",
     );
