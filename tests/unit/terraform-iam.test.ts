@@ -269,15 +269,16 @@ describe("the functions", () => {
     expect(Number(variable?.default)).toBeLessThanOrEqual(GEN2_HTTP_MAX_TIMEOUT_S);
   });
 
-  it("processJob's capacity covers the queue's concurrency, or the plan fails", () => {
+  it("processJob's capacity covers both queues' concurrency, or the plan fails", () => {
     const lifecycle = block(functionResource(module, "process_job"), "lifecycle");
     const precondition = block(lifecycle, "precondition");
     expect(precondition?.condition).toBe(
-      "${var.process_job_max_instances * var.process_job_concurrency >= var.tasks_max_concurrent}",
+      "${var.process_job_max_instances * var.process_job_concurrency >= var.tasks_max_concurrent + local.batch_concurrency}",
     );
     const d = (name: string) => Number(module.variables[name]?.default);
+    const batch = Math.max(1, Math.floor(d("tasks_max_concurrent") / 2)); // local.batch_concurrency by default
     expect(d("process_job_max_instances") * d("process_job_concurrency")).toBeGreaterThanOrEqual(
-      d("tasks_max_concurrent"),
+      d("tasks_max_concurrent") + batch,
     );
   });
 });
