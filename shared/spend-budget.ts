@@ -66,7 +66,21 @@ export function unfinishedCharge(heldMicros: number, pixellabJobStarted: boolean
   return pixellabJobStarted ? heldMicros : 0;
 }
 
-/** The job's spend once it ended, charged `micros`; a job without a hold stays without. */
-export function settled(spend: JobSpend | null, micros: number): JobSpend | null {
-  return spend === null ? null : { ...spend, chargedMicros: micros };
+/**
+ * The spend of a job that just ended: charged `chargedMicros` (a result's cost), else what an
+ * unfinished job costs ({@link unfinishedCharge}); a job without a hold stays without.
+ */
+export function endedSpend(
+  job: { spend: JobSpend | null; pixellabJobId: string | null },
+  chargedMicros?: number,
+): JobSpend | null {
+  if (job.spend === null) return null;
+  const charge = chargedMicros ?? unfinishedCharge(job.spend.heldMicros, job.pixellabJobId !== null);
+  return { ...job.spend, chargedMicros: charge };
+}
+
+/** The charge a decision newly gives a job, for its ledger entry; null when it gives none. */
+export function newCharge(before: JobSpend | null, after: JobSpend | null): number | null {
+  const charged = after?.chargedMicros ?? null;
+  return charged === null || charged === before?.chargedMicros ? null : charged;
 }

@@ -1,6 +1,6 @@
 import { leaseMs } from "../deadlines.ts";
 import { transition, type JobEvent, type RejectReason } from "../job-state.ts";
-import { settled, unfinishedCharge } from "../spend-budget.ts";
+import { endedSpend } from "../spend-budget.ts";
 import type { Job } from "../store/job-document.ts";
 import {
   accept,
@@ -129,10 +129,9 @@ function cancelRequested(job: Job, ctx: DecideContext): DecideResult {
   const after = { ...moved.decision.job, slot: null };
   const decision = { ...only(after), freeSlot: job.slot };
   if (after.status === "processing") return accept(decision);
-  const charge = unfinishedCharge(job.spend?.heldMicros ?? 0, job.pixellabJobId !== null);
   return accept({
     ...decision,
-    job: { ...after, spend: settled(job.spend, charge) },
+    job: { ...after, spend: endedSpend(job) },
     // Queued: its next delivery would be attempt `attempts + 1`.
     removeTask: { attempt: job.attempts + 1, run: job.run },
     events: [jobEvent("job.cancelled", after, ctx.now, { from: "queued" })],

@@ -14,7 +14,7 @@ import {
   type JobChange,
 } from "./job-change.ts";
 import { nextTask } from "./next-task.ts";
-import { chargeOf, settled, unfinishedCharge } from "../spend-budget.ts";
+import { chargeOf, endedSpend } from "../spend-budget.ts";
 
 /**
  * How an attempt ends: with a result, a failure, a cancel, or a lost lease. Each ending that is
@@ -119,8 +119,8 @@ export function leaseExpired(job: Job, by: "handler" | "sweeper", ctx: DecideCon
  * spend budget (if one applies): `chargedMicros` for a result, else what an unfinished job costs.
  */
 function ended(job: Job, fields: Partial<Job>, now: number, chargedMicros?: number): Job {
-  const charge = chargedMicros ?? unfinishedCharge(job.spend?.heldMicros ?? 0, job.pixellabJobId !== null);
-  return changed(job, { ...fields, slot: null, pixellabJobId: null, spend: settled(job.spend, charge) }, now);
+  const spend = endedSpend(job, chargedMicros);
+  return changed(job, { ...fields, slot: null, pixellabJobId: null, spend }, now);
 }
 
 function terminal(before: Job, after: Job): Decision {

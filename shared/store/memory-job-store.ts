@@ -1,3 +1,4 @@
+import { newCharge } from "../spend-budget.ts";
 import type { Lane } from "../lanes.ts";
 import { ACTIVE_STATUSES } from "../job-state.ts";
 import { claimView, type StoredClaim } from "./claim-rules.ts";
@@ -131,8 +132,8 @@ export function memoryJobStore(): JobStore {
       if (decision.freeSlot !== null) slots.delete(`${before.userId}_${decision.freeSlot}`);
       if (decision.deadLetter !== null) deadLetters.set(jobId, copy(decision.deadLetter));
       if (decision.dropDeadLetter) deadLetters.delete(jobId);
-      const charged = decision.job.spend?.chargedMicros ?? null;
-      if (decision.job.spend && charged !== null && charged !== before.spend?.chargedMicros) {
+      const charged = newCharge(before.spend, decision.job.spend);
+      if (decision.job.spend && charged !== null) {
         const { day } = decision.job.spend;
         const key = `${before.userId}_${day}_${jobId}`;
         spend.set(key, { ...spend.get(key), userId: before.userId, day, micros: charged });

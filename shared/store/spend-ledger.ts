@@ -1,5 +1,5 @@
 import { AggregateField, Timestamp, type Firestore, type WriteBatch } from "@google-cloud/firestore";
-import { dayEndsAt, type JobSpend } from "../spend-budget.ts";
+import { dayEndsAt, newCharge, SPEND_DAY_MS, type JobSpend } from "../spend-budget.ts";
 import { COLLECTIONS } from "./collections.ts";
 import type { JobStore } from "./job-store.ts";
 import { countReads, type OpMeter } from "./op-meter.ts";
@@ -21,7 +21,7 @@ export function spendRef(firestore: Firestore, userId: string, day: number, jobI
 }
 
 /** How long an entry outlives its day before the TTL policy may delete it, in ms. @defaultValue 2 days */
-const ENTRY_GRACE_MS = 2 * 86_400_000;
+const ENTRY_GRACE_MS = 2 * SPEND_DAY_MS;
 
 /** An entry's fields (all but its `order`), deletable by the TTL policy once its day is over. */
 function entryFields(userId: string, day: number, jobId: string, micros: number) {
@@ -77,9 +77,9 @@ export function settleSpendIn(
   before: JobSpend | null,
   after: JobSpend | null,
 ): number {
-  if (after === null || after.chargedMicros === null || after.chargedMicros === before?.chargedMicros)
-    return 0;
-  const entry = entryFields(userId, after.day, jobId, after.chargedMicros);
+  const charge = newCharge(before, after);
+  if (after === null || charge === null) return 0;
+  const entry = entryFields(userId, after.day, jobId, charge);
   batch.set(spendRef(firestore, userId, after.day, jobId), entry, { merge: true });
   return 1;
 }
