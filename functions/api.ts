@@ -19,6 +19,7 @@ import { annotateSpan } from "../shared/telemetry/spans.ts";
 import { inRequestSpan } from "../shared/telemetry/tracing-request.ts";
 import { createApiRuntime, type ApiRuntime } from "../shared/wiring/api-deps.ts";
 import { isAdminPath, routeAdmin } from "./admin-routes.ts";
+import { routeWebhookSecret } from "./webhook-secret-routes.ts";
 import { METRICS_PATH, serveMetrics } from "./metrics-route.ts";
 import {
   applyCors,
@@ -104,6 +105,8 @@ async function route(runtime: ApiRuntime, reads: JobReads, req: Request, res: Re
   const caller = await authenticate(req, res, runtime.auth, { checkRevoked: isAdminPath(path) });
   if (caller === undefined) return;
   if (await routeAdmin(runtime, caller, req, res)) return;
+  // A receiver's server fetches the secret with the user's token; App Check is for the apps' job calls.
+  if (await routeWebhookSecret(runtime, caller, req, res)) return;
   // The job routes only: operators sign in on their own page, with an admin claim checked above.
   if (!(await checkApp(req, res, runtime.appCheck))) return;
   if (path === "/v1/jobs" && method === "POST") return postJob(runtime, caller, req, res);

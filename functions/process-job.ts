@@ -20,13 +20,16 @@ import { callerLinks } from "../shared/telemetry/tracing-request.ts";
 import { createProcessRuntime, type ProcessRuntime } from "../shared/wiring/process-runtime.ts";
 import { sendJson, sendProblem } from "./http-io.ts";
 import { METRICS_PATH, serveMetrics } from "./metrics-route.ts";
+import { WEBHOOK_DELIVERY_PATH } from "../shared/ports/task-scheduler.ts";
+import { serveWebhookDelivery } from "./webhook-delivery-route.ts";
 
 /**
  * The `processJob` HTTP function, called only by Cloud Tasks. Any 2xx tells Cloud Tasks the task is
  * done, so every settled outcome (completed, retry scheduled as a new task, failed into the
  * dead-letter queue, cancelled, duplicate delivery) answers 200; only an unexpected error answers 500,
  * which makes Cloud Tasks deliver again, and so does a batch delivery that yields to interactive
- * jobs (503 with Retry-After).
+ * jobs (503 with Retry-After). The webhook queue's deliveries come to `/webhook-delivery`, with the
+ * same OIDC token (`webhook-delivery-route.ts`).
  */
 export function createProcessJobHandler(runtime: ProcessRuntime) {
   return async (req: Request, res: Response): Promise<void> => {
@@ -40,6 +43,7 @@ export function createProcessJobHandler(runtime: ProcessRuntime) {
         return sendProblem(res, problem(type, "Only the generation queue may call this function."));
       }
     }
+    if (req.path === WEBHOOK_DELIVERY_PATH) return serveWebhookDelivery(runtime, req, res);
     const payload = taskPayload.safeParse(req.body);
     if (!payload.success) {
       const errors = toFieldProblems(payload.error.issues);

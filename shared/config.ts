@@ -159,6 +159,27 @@ export interface Config {
    * Operator, health, metrics and contract routes are exempt. @defaultValue "off"
    */
   appCheck: "off" | "required";
+  /** Completion webhooks (`webhooks/`). */
+  webhooks: {
+    /** The webhook queue's id (its own queue, so receivers never delay jobs). @defaultValue "webhooks" */
+    queueId: string;
+    /** Deliveries in flight at once (the queue's `max_concurrent_dispatches`). @defaultValue 10 */
+    concurrency: number;
+    /** Longest one delivery waits for the receiver's answer, in ms. @defaultValue 10_000 */
+    timeoutMs: number;
+    /**
+     * How long a rotated-out signing secret still signs deliveries beside the new one, in ms, so a
+     * receiver can switch without losing any. @defaultValue 86_400_000 (24 h)
+     */
+    secretGraceMs: number;
+    /**
+     * Local-only switch (`WEBHOOK_LOOPBACK_LOCAL_ONLY=true`): webhook URLs may be `http:` and point
+     * at loopback addresses (a receiver on this machine). Accepted only with `TASKS_EMULATOR_HOST`,
+     * so a deployment always refuses them. Private, link-local and metadata addresses stay refused.
+     * @defaultValue false
+     */
+    allowLoopback: boolean;
+  };
 }
 
 const PROJECT = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
@@ -254,6 +275,13 @@ export function loadConfig(env: Env): Config {
     logLevel: r.oneOf("LOG_LEVEL", "info", ["debug", "info", "warn", "error"] as const),
     metricsToken: r.string("METRICS_TOKEN", undefined, /^\S{32,512}$/, "must be 32-512 non-space characters"),
     appCheck: r.oneOf("APP_CHECK", "off", ["off", "required"] as const),
+    webhooks: {
+      queueId: r.string("WEBHOOK_QUEUE", "webhooks", QUEUE_ID, "must be 1-100 of A-Z, a-z, 0-9, -"),
+      concurrency: r.int("WEBHOOK_MAX_CONCURRENT", 10, 1, 1_000),
+      timeoutMs: r.int("WEBHOOK_TIMEOUT_MS", 10_000, 1_000, 30_000),
+      secretGraceMs: r.int("WEBHOOK_SECRET_GRACE_HOURS", 24, 0, 720) * 3_600_000,
+      allowLoopback: r.oneOf("WEBHOOK_LOOPBACK_LOCAL_ONLY", "false", ["true", "false"] as const) === "true",
+    },
   };
   // Values that are each fine but do not fit together.
   if (warning > capacity) {
@@ -271,6 +299,20 @@ export function loadConfig(env: Env): Config {
       "TASKS_BATCH_QUEUE",
       config.batchQueueId,
       "must differ from TASKS_QUEUE: each lane is its own queue",
+    );
+  }
+  if ([config.queueId, config.batchQueueId].includes(config.webhooks.queueId)) {
+    r.problem(
+      "WEBHOOK_QUEUE",
+      config.webhooks.queueId,
+      "must differ from TASKS_QUEUE and TASKS_BATCH_QUEUE: webhooks have a queue of their own",
+    );
+  }
+  if (config.webhooks.allowLoopback && config.tasksEmulatorHost === undefined) {
+    r.problem(
+      "WEBHOOK_LOOPBACK_LOCAL_ONLY",
+      "true",
+      "only with TASKS_EMULATOR_HOST: a deployment refuses webhook URLs on loopback and plain http",
     );
   }
   if (spendHold === 0) {
@@ -326,6 +368,11 @@ export function redactedConfig(config: Config): Config {
 /** The full Cloud Tasks queue name, `projects/P/locations/L/queues/Q`. */
 export function queuePath(config: Pick<Config, "projectId" | "location" | "queueId">): string {
   return `projects/${config.projectId}/locations/${config.location}/queues/${config.queueId}`;
+}
+
+/** The full name of the webhook queue (`WEBHOOK_QUEUE`). */
+export function webhookQueuePath(config: Pick<Config, "projectId" | "location" | "webhooks">): string {
+  return queuePath({ ...config, queueId: config.webhooks.queueId });
 }
 
 /** The full name of a lane's queue: `TASKS_QUEUE` for interactive jobs, `TASKS_BATCH_QUEUE` for batch. */

@@ -3,11 +3,13 @@ import type { Config } from "./config.ts";
 import type { Logger } from "./logger.ts";
 import type { PixelLabClient } from "./pixellab/client.ts";
 import type { Clock } from "./ports/clock.ts";
+import type { HostResolver } from "./ports/host-resolver.ts";
 import type { EventPublisher } from "./ports/event-publisher.ts";
 import type { TaskScheduler } from "./ports/task-scheduler.ts";
 import type { JobStore } from "./store/job-store.ts";
 import type { ResultCache } from "./store/result-cache.ts";
 import type { Metrics } from "./telemetry/metrics.ts";
+import type { WebhookSender } from "./webhooks/webhook-sender.ts";
 
 /**
  * What every use-case needs from the outside world, passed in (never imported as singletons): the
@@ -29,8 +31,12 @@ export interface Deps {
   /** A fresh lease id for each delivery. */
   newLeaseId: () => string;
   logger: Logger;
+  /** DNS for webhook URLs, checked at submit and at each delivery (`webhooks/webhook-target.ts`). */
+  resolveHost: HostResolver;
 }
 
 export interface ProcessDeps extends Deps {
   pixellab: PixelLabClient;
+  /** Sends a webhook delivery to its vetted address (`webhooks/webhook-sender.ts`). */
+  sendWebhook: WebhookSender;
 }

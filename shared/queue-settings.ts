@@ -61,6 +61,32 @@ export const FIXED_BATCH_QUEUE_SETTINGS: Readonly<Omit<QueueSettings, "maxConcur
   retry: { ...FIXED_QUEUE_SETTINGS.retry, ...BATCH_LANE_OVERRIDES.retry },
 };
 
+/**
+ * The webhook queue's settings (`webhooks/`): completion webhooks go out through a queue of their own,
+ * so a slow or failing receiver never holds a generation delivery. Unlike the generation queues,
+ * Cloud Tasks' retry policy is the whole retry story here: a delivery answers 503 on a receiver's
+ * non-2xx, timeout or refused connection, and Cloud Tasks delivers it again.
+ * - 50 dispatches a second @defaultValue: receivers are other people's servers;
+ * - 10 deliveries at once @defaultValue (`WEBHOOK_MAX_CONCURRENT`), each at most
+ *   `WEBHOOK_TIMEOUT_MS` (10 s);
+ * - 12 attempts, backoff from 10 s doubling to 4 h: 10 s, 20 s, 40 s, ... about 5 h 40 min in all,
+ *   long enough to ride out a receiver's deploy or short outage (Standard Webhooks' advice: retry
+ *   with exponential backoff for hours, not minutes).
+ */
+export const FIXED_WEBHOOK_QUEUE_SETTINGS: Readonly<Omit<QueueSettings, "maxConcurrentDispatches">> = {
+  maxDispatchesPerSecond: 50,
+  retry: { maxAttempts: 12, minBackoffSeconds: 10, maxBackoffSeconds: 14_400, maxDoublings: 11 },
+};
+
+/** The webhook queue's settings, its concurrency from `WEBHOOK_MAX_CONCURRENT`. */
+export function webhookQueueSettings(config: Pick<Config, "webhooks">): QueueSettings {
+  return {
+    maxDispatchesPerSecond: FIXED_WEBHOOK_QUEUE_SETTINGS.maxDispatchesPerSecond,
+    maxConcurrentDispatches: config.webhooks.concurrency,
+    retry: { ...FIXED_WEBHOOK_QUEUE_SETTINGS.retry },
+  };
+}
+
 /** A lane's queue settings (the interactive lane's by default). */
 export function queueSettings(
   config: Pick<Config, "queueConcurrency" | "batchConcurrency">,
@@ -78,9 +104,10 @@ export function queueSettings(
 export function terraformQueueSettingsJson(): string {
   const document = {
     $comment:
-      "Generated from shared/queue-settings.ts by `node tests/tools/package/queue-settings-json.ts`; do not edit. The queues' concurrency is the tasks_max_concurrent and tasks_batch_max_concurrent variables.",
+      "Generated from shared/queue-settings.ts by `node tests/tools/package/queue-settings-json.ts`; do not edit. The queues' concurrency is the tasks_max_concurrent, tasks_batch_max_concurrent and webhook_max_concurrent variables.",
     ...FIXED_QUEUE_SETTINGS,
     batch: FIXED_BATCH_QUEUE_SETTINGS,
+    webhooks: FIXED_WEBHOOK_QUEUE_SETTINGS,
   };
   return `${JSON.stringify(document, null, 2)}\n`;
 }

@@ -23,6 +23,16 @@ variable "tasks_batch_queue" {
   }
 }
 
+variable "webhook_queue" {
+  description = "WEBHOOK_QUEUE: Cloud Tasks queue id of the completion webhooks' deliveries (a queue of their own, so receivers never delay jobs); must differ from tasks_queue and tasks_batch_queue. Default: webhooks."
+  type        = string
+  default     = "webhooks"
+  validation {
+    condition     = can(regex("^[A-Za-z0-9-]{1,100}$", var.webhook_queue))
+    error_message = "The webhook_queue must be 1-100 of A-Z, a-z, 0-9 and -."
+  }
+}
+
 variable "events_topic" {
   description = "EVENTS_TOPIC: Pub/Sub topic of job lifecycle events."
   type        = string
@@ -246,6 +256,36 @@ variable "tasks_batch_max_concurrent" {
   validation {
     condition     = var.tasks_batch_max_concurrent == null || try(floor(var.tasks_batch_max_concurrent) == var.tasks_batch_max_concurrent && var.tasks_batch_max_concurrent >= 1 && var.tasks_batch_max_concurrent <= 5000, false)
     error_message = "The tasks_batch_max_concurrent must be an integer from 1 to 5000."
+  }
+}
+
+variable "webhook_max_concurrent" {
+  description = "WEBHOOK_MAX_CONCURRENT: Webhook deliveries Cloud Tasks runs at once (the webhook queue's max_concurrent_dispatches); they run on processJob beside the jobs. Default: 10."
+  type        = number
+  default     = 10
+  validation {
+    condition     = floor(var.webhook_max_concurrent) == var.webhook_max_concurrent && var.webhook_max_concurrent >= 1 && var.webhook_max_concurrent <= 1000
+    error_message = "The webhook_max_concurrent must be an integer from 1 to 1000."
+  }
+}
+
+variable "webhook_timeout_ms" {
+  description = "WEBHOOK_TIMEOUT_MS: Longest one webhook delivery waits for the receiver's answer, ms; a later answer counts as a failed attempt, which the webhook queue retries. Default: 10000."
+  type        = number
+  default     = 10000
+  validation {
+    condition     = floor(var.webhook_timeout_ms) == var.webhook_timeout_ms && var.webhook_timeout_ms >= 1000 && var.webhook_timeout_ms <= 30000
+    error_message = "The webhook_timeout_ms must be an integer from 1000 to 30000."
+  }
+}
+
+variable "webhook_secret_grace_hours" {
+  description = "WEBHOOK_SECRET_GRACE_HOURS: How long a rotated-out webhook signing secret still signs deliveries beside the new one, hours, so a receiver can switch without losing any; 0 drops it at once. Default: 24."
+  type        = number
+  default     = 24
+  validation {
+    condition     = floor(var.webhook_secret_grace_hours) == var.webhook_secret_grace_hours && var.webhook_secret_grace_hours >= 0 && var.webhook_secret_grace_hours <= 720
+    error_message = "The webhook_secret_grace_hours must be an integer from 0 to 720."
   }
 }
 

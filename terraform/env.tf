@@ -11,6 +11,7 @@ locals {
   tuning_env = {
     TASKS_QUEUE                = var.tasks_queue
     TASKS_BATCH_QUEUE          = var.tasks_batch_queue
+    WEBHOOK_QUEUE              = var.webhook_queue
     EVENTS_TOPIC               = var.events_topic
     PIXELLAB_BASE_URL          = var.pixellab_base_url
     PIXELLAB_POLL_INTERVAL_MS  = var.pixellab_poll_interval_ms
@@ -31,6 +32,9 @@ locals {
     CACHE_HIT_FLUSH_MS         = var.cache_hit_flush_ms
     TASKS_MAX_CONCURRENT       = var.tasks_max_concurrent
     TASKS_BATCH_MAX_CONCURRENT = var.tasks_batch_max_concurrent
+    WEBHOOK_MAX_CONCURRENT     = var.webhook_max_concurrent
+    WEBHOOK_TIMEOUT_MS         = var.webhook_timeout_ms
+    WEBHOOK_SECRET_GRACE_HOURS = var.webhook_secret_grace_hours
     EXPECTED_JOB_MS            = var.expected_job_ms
     CACHE_TTL_DAYS             = var.cache_ttl_days
     DEAD_LETTER_RETENTION_DAYS = var.dead_letter_retention_days
@@ -44,9 +48,9 @@ locals {
   }
 
   # What the deployment itself decides. Not set on purpose: TASKS_OIDC_* (the defaults are Google's
-  # issuer and keys, and the audience defaults to TASK_HANDLER_URL), TASKS_EMULATOR_HOST and
-  # UNVERIFIED_TASKS_LOCAL_ONLY (local only), and the secrets (PIXELLAB_API_KEY, METRICS_TOKEN,
-  # REDIS_URL), which come from Secret Manager (functions.tf).
+  # issuer and keys, and the audience defaults to TASK_HANDLER_URL), TASKS_EMULATOR_HOST,
+  # UNVERIFIED_TASKS_LOCAL_ONLY and WEBHOOK_LOOPBACK_LOCAL_ONLY (local only), and the secrets
+  # (PIXELLAB_API_KEY, METRICS_TOKEN, REDIS_URL), which come from Secret Manager (functions.tf).
   deployment_env = {
     # For the Functions Framework (Express), not loadConfig: a body that is not JSON is answered by
     # the framework before our code runs, and only in production mode without a stack trace.

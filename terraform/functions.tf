@@ -114,8 +114,8 @@ resource "google_cloudfunctions2_function" "process_job" {
 
   lifecycle {
     precondition {
-      condition     = var.process_job_max_instances * var.process_job_concurrency >= var.tasks_max_concurrent + local.batch_concurrency
-      error_message = "The process_job_max_instances x process_job_concurrency must be at least tasks_max_concurrent plus the batch lane's concurrency (both queues deliver to it), or Cloud Tasks' dispatches are refused (429) and retried."
+      condition     = var.process_job_max_instances * var.process_job_concurrency >= var.tasks_max_concurrent + local.batch_concurrency + var.webhook_max_concurrent
+      error_message = "The process_job_max_instances x process_job_concurrency must be at least tasks_max_concurrent plus the batch lane's concurrency plus webhook_max_concurrent (all three queues deliver to it), or Cloud Tasks' dispatches are refused (429) and retried."
     }
     postcondition {
       condition     = self.url == local.task_handler_url

@@ -23,6 +23,11 @@ output "batch_queue_name" {
   value       = google_cloud_tasks_queue.batch.id
 }
 
+output "webhook_queue_name" {
+  description = "The completion webhooks' Cloud Tasks queue, projects/P/locations/L/queues/Q."
+  value       = google_cloud_tasks_queue.webhooks.id
+}
+
 output "events_topic" {
   description = "The Pub/Sub topic of job lifecycle events."
   value       = google_pubsub_topic.events.id

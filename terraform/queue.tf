@@ -2,7 +2,8 @@ locals {
   # The queue's rate and retry settings come from shared/queue-settings.ts, the same source the local
   # Cloud Tasks emulator is configured from (regenerate with
   # `node tests/tools/package/queue-settings-json.ts`; a test fails when the two disagree). The
-  # concurrency is tasks_max_concurrent, which also sets TASKS_MAX_CONCURRENT for the code.
+  # concurrency is tasks_max_concurrent, which also sets TASKS_MAX_CONCURRENT for the code (the
+  # webhook queue's is webhook_max_concurrent, which also sets WEBHOOK_MAX_CONCURRENT).
   queue_settings = jsondecode(file("${path.module}/queue-settings.json"))
   # The batch lane's concurrency: the variable, else the code's default (half of the interactive
   # lane's, at least 1), so the queue and TASKS_BATCH_MAX_CONCURRENT agree either way.
@@ -69,6 +70,46 @@ resource "google_cloud_tasks_queue" "batch" {
   depends_on = [google_project_service.enabled]
 }
 
+# Completion webhooks (shared/webhooks/): when a job ends, one task per delivery goes on a queue of
+# its own, POSTed to processJob's /webhook-delivery with the same OIDC token as generation tasks, so a
+# slow or failing receiver only ever holds webhook deliveries, never a generation job. Cloud Tasks'
+# retry policy is the webhooks' whole retry story: a delivery the receiver does not take (non-2xx,
+# timeout, refused connection) answers 503 and Cloud Tasks delivers it again, backing off from 10 s
+# to 4 h over 12 attempts (about 5 h 40 min), then gives up.
+resource "google_cloud_tasks_queue" "webhooks" {
+  name     = var.webhook_queue
+  location = var.region
+
+  rate_limits {
+    max_dispatches_per_second = local.queue_settings.webhooks.maxDispatchesPerSecond
+    max_concurrent_dispatches = var.webhook_max_concurrent
+  }
+
+  retry_config {
+    max_attempts  = local.queue_settings.webhooks.retry.maxAttempts
+    min_backoff   = "${local.queue_settings.webhooks.retry.minBackoffSeconds}s"
+    max_backoff   = "${local.queue_settings.webhooks.retry.maxBackoffSeconds}s"
+    max_doublings = local.queue_settings.webhooks.retry.maxDoublings
+  }
+
+  stackdriver_logging_config {
+    sampling_ratio = var.tasks_log_sampling_ratio
+  }
+
+  lifecycle {
+    precondition {
+      condition     = var.webhook_queue != var.tasks_queue
+      error_message = "webhook_queue must differ from tasks_queue: webhooks have a queue of their own."
+    }
+    precondition {
+      condition     = var.webhook_queue != var.tasks_batch_queue
+      error_message = "webhook_queue must differ from tasks_batch_queue: webhooks have a queue of their own."
+    }
+  }
+
+  depends_on = [google_project_service.enabled]
+}
+
 # Create tasks (first attempts, retries as new tasks, sweeper rescues): all three functions.
 resource "google_cloud_tasks_queue_iam_member" "enqueuer" {
   for_each = local.function_accounts
@@ -126,4 +167,24 @@ resource "google_cloud_tasks_queue_iam_member" "batch_viewer" {
   name     = google_cloud_tasks_queue.batch.name
   role     = "roles/cloudtasks.viewer"
   member   = each.value.member
+}
+
+# On the webhook queue: every function enqueues deliveries (the api: a cancelled queued job's;
+# processJob: every other terminal state; the sweeper: jobs its lease expiry ends, and delivery tasks
+# it re-enqueues when lost), and the api's health probe reads it. Nothing deletes a delivery task.
+resource "google_cloud_tasks_queue_iam_member" "webhook_enqueuer" {
+  for_each = local.function_accounts
+  project  = var.project_id
+  location = var.region
+  name     = google_cloud_tasks_queue.webhooks.name
+  role     = "roles/cloudtasks.enqueuer"
+  member   = each.value.member
+}
+
+resource "google_cloud_tasks_queue_iam_member" "webhook_viewer" {
+  project  = var.project_id
+  location = var.region
+  name     = google_cloud_tasks_queue.webhooks.name
+  role     = "roles/cloudtasks.viewer"
+  member   = google_service_account.api.member
 }

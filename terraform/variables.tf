@@ -53,8 +53,9 @@ variable "pixellab_secret_id" {
   default     = "pixellab-api-key"
 }
 
-# --- Sizing. processJob's capacity (instances x concurrency) must cover tasks_max_concurrent, the
-# number of PixelLab jobs the queue runs at once, so the queue, not the platform, is the limit.
+# --- Sizing. processJob's capacity (instances x concurrency) must cover what the three queues that
+# deliver to it run at once (tasks_max_concurrent, the batch lane's concurrency and
+# webhook_max_concurrent), so the queues, not the platform, are the limit.
 
 variable "api_memory" {
   description = "Memory of one api instance. The Functions Framework parses every body (up to 1 GiB) before the api can refuse it: a 32 MiB JSON request costs about 125 MiB at peak over an idle instance's 200 MiB (README, Configuration)."
@@ -91,7 +92,7 @@ variable "api_timeout_seconds" {
 }
 
 variable "process_job_max_instances" {
-  description = "Most processJob instances at once. With process_job_concurrency, at least tasks_max_concurrent deliveries fit."
+  description = "Most processJob instances at once. With process_job_concurrency, at least the three queues' concurrency (tasks_max_concurrent + the batch lane's + webhook_max_concurrent) fits."
   type        = number
   default     = 4
 }

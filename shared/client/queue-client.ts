@@ -4,7 +4,14 @@ import type { submitOptions } from "../submission/submit-request.ts";
 import type { z } from "zod";
 import { apiHttpOptions, apiRequest, readJson } from "./api-http.ts";
 import type { JobListener } from "./listener-channel.ts";
-import { decodeBody, jobPageSchema, jobViewSchema, submitBodySchema } from "./response-schemas.ts";
+import {
+  decodeBody,
+  jobPageSchema,
+  jobViewSchema,
+  submitBodySchema,
+  webhookSecretSchema,
+} from "./response-schemas.ts";
+import type { WebhookSecretView } from "../webhooks/webhook-secret.ts";
 import { DEFAULT_RETRY_POLICY } from "./retry-delay.ts";
 import { watchJob, type WatchEvent } from "./watch-job.ts";
 
@@ -17,6 +24,12 @@ export {
 export type { JobListener } from "./listener-channel.ts";
 export type { WatchEvent } from "./watch-job.ts";
 export type { JobView } from "../submission/job-view.ts";
+export {
+  verifyWebhook,
+  WebhookVerificationError,
+  type WebhookHeaders,
+  type WebhookPayload,
+} from "./verify-webhook.ts";
 
 /** Runs in browsers and Node 22: only `fetch`, `AbortSignal` and timers, no Node modules. */
 export interface QueueClientOptions {
@@ -108,6 +121,13 @@ export interface QueueClient {
     cursor?: string;
     signal?: AbortSignal;
   }): Promise<{ jobs: JobView[]; nextCursor: string | null }>;
+  /** `GET /v1/webhook-secret`: the caller's webhook signing secret (made on first use). */
+  webhookSecret(opts?: { signal?: AbortSignal }): Promise<WebhookSecretView>;
+  /**
+   * `POST /v1/webhook-secret/rotate`: a new signing secret; the previous one keeps signing beside it
+   * until `previousSecretExpiresAt` (24 h by default).
+   */
+  rotateWebhookSecret(opts?: { signal?: AbortSignal }): Promise<WebhookSecretView>;
 }
 
 export function createQueueClient(options: QueueClientOptions): QueueClient {
@@ -170,6 +190,16 @@ export function createQueueClient(options: QueueClientOptions): QueueClient {
       const path = `/v1/jobs${search === "" ? "" : `?${search}`}`;
       const response = await apiRequest(http, { method: "GET", path, signal: opts.signal });
       return decodeBody(jobPageSchema, await readJson(response), `GET ${path}`);
+    },
+    async webhookSecret(opts = {}) {
+      const path = "/v1/webhook-secret";
+      const response = await apiRequest(http, { method: "GET", path, signal: opts.signal });
+      return decodeBody(webhookSecretSchema, await readJson(response), `GET ${path}`);
+    },
+    async rotateWebhookSecret(opts = {}) {
+      const path = "/v1/webhook-secret/rotate";
+      const response = await apiRequest(http, { method: "POST", path, signal: opts.signal });
+      return decodeBody(webhookSecretSchema, await readJson(response), `POST ${path}`);
     },
   };
 }

@@ -10,6 +10,7 @@ export {
   jobViewSchema,
   problemSchema,
   submitBodySchema,
+  webhookSecretSchema,
 } from "../http/answer-schemas.ts";
 
 /** Validates a decoded body; a mismatch is an {@link UnexpectedResponseError} naming what was read. */

@@ -9,6 +9,7 @@ import { JOB_STATUSES } from "../job-state.ts";
 import { PROGRESS_STAGES } from "../progress.ts";
 import type { JobView } from "../submission/job-view.ts";
 import { WAITING_CODES } from "../submission/waiting-reason.ts";
+import { WEBHOOK_EVENTS } from "../webhooks/job-webhook.ts";
 
 // Objects are not strict: a newer API may add fields, and the client keeps what it knows.
 const image = z.object({
@@ -19,6 +20,54 @@ const image = z.object({
   url: z.string(),
 });
 const result = z.object({ images: z.array(image), usage: z.record(z.string(), z.unknown()).nullable() });
+
+/** A job's webhook and its deliveries (`job-view.ts`'s `WebhookView`). */
+export const webhookViewSchema = z.object({
+  url: z.string(),
+  events: z.array(z.enum(WEBHOOK_EVENTS)),
+  deliveries: z.array(
+    z.object({
+      webhookId: z.string().describe("The `webhook-id` header of every attempt: the receiver's dedup key."),
+      event: z.enum(WEBHOOK_EVENTS),
+      state: z
+        .enum(["pending", "delivered", "failed", "refused"])
+        .describe(
+          "pending: being delivered (retried with backoff); delivered: a 2xx came back; failed: every attempt failed; refused: the URL resolved to an address webhooks may not reach.",
+        ),
+      createdAt: z.string(),
+      attempts: z.array(
+        z.object({
+          at: z.string(),
+          statusCode: z.number().nullable().describe("The receiver's HTTP status; null when none came."),
+          error: z
+            .string()
+            .nullable()
+            .describe("Why the attempt failed (timeout, connection-refused, private, ...), or null."),
+          durationMs: z.number(),
+        }),
+      ),
+    }),
+  ),
+});
+
+/** The body of a webhook delivery (`deliver-webhook.ts`'s `webhookBody`). */
+export const webhookPayloadSchema = z.object({
+  type: z.enum(WEBHOOK_EVENTS),
+  timestamp: z.string().describe("When the job ended (RFC 3339)."),
+  get data() {
+    return jobViewSchema.omit({ webhook: true }).describe("The job as `GET /v1/jobs/{jobId}` shows it.");
+  },
+});
+
+/** `GET`/`POST /v1/webhook-secret`: the caller's signing secret, and until when the previous one signs. */
+export const webhookSecretSchema = z.object({
+  secret: z.string().describe("Standard Webhooks signing secret, `whsec_` + base64 of 32 bytes."),
+  createdAt: z.string(),
+  previousSecretExpiresAt: z
+    .string()
+    .nullable()
+    .describe("After a rotation: until when deliveries also carry a signature by the previous secret."),
+});
 
 export const jobViewSchema = z.object({
   jobId: z.string(),
@@ -48,6 +97,7 @@ export const jobViewSchema = z.object({
       retryAfterSeconds: z.number().optional(),
     })
     .optional(),
+  webhook: webhookViewSchema.optional(),
 }) satisfies z.ZodType<JobView>;
 
 /**

@@ -11,6 +11,8 @@ import {
   limitProblemSchema,
   problemSchema,
   queueGaugesSchema,
+  webhookPayloadSchema,
+  webhookSecretSchema,
 } from "./answer-schemas.ts";
 import { ERROR_TYPES } from "../errors.ts";
 import { JOB_STATUSES } from "../job-state.ts";
@@ -91,6 +93,8 @@ export function componentSchemas(): Record<string, JsonSchema> {
     DeadLetterPage: jsonSchema(deadLetterPageSchema, "output"),
     BulkFilter: jsonSchema(bulkFilter, "input"),
     BulkResult: jsonSchema(bulkResult, "output"),
+    WebhookSecret: jsonSchema(webhookSecretSchema, "output"),
+    WebhookPayload: jsonSchema(webhookPayloadSchema, "output"),
   };
 }
 

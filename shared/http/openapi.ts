@@ -1,3 +1,4 @@
+import { WEBHOOK_SECRET_PATHS, webhookOperations } from "./openapi-webhooks.ts";
 import { ADMIN_PATHS } from "./openapi-admin.ts";
 import { JOB_PATHS } from "./openapi-jobs.ts";
 import { ADMIN, json, ref, type Operation } from "./openapi-parts.ts";
@@ -65,8 +66,10 @@ export function openApiDocument(version = API_VERSION): Record<string, unknown> 
         },
       },
       ...JOB_PATHS,
+      ...WEBHOOK_SECRET_PATHS,
       ...ADMIN_PATHS,
     },
+    webhooks: webhookOperations(),
     components: {
       schemas: componentSchemas(),
       securitySchemes: {

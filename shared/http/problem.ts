@@ -32,6 +32,7 @@ const TITLES = {
   "queue-full": [503, "The queue is full"],
   internal: [500, "Internal error"],
   unavailable: [503, "Service temporarily unavailable"],
+  "webhook-not-delivered": [502, "The webhook receiver did not accept the delivery"],
   "method-not-allowed": [405, "Method not allowed"],
 } as const satisfies Record<string, readonly [number, string]>;
 

@@ -1,6 +1,7 @@
 import type { Deps } from "../deps.ts";
 import type { TaskRequest } from "../ports/task-scheduler.ts";
 import type { ApplyOutcome } from "../store/job-store.ts";
+import type { WebhookTaskRequest } from "../webhooks/job-webhook.ts";
 import { recordDecision } from "../telemetry/decision-metrics.ts";
 import { withKnownJob } from "./next-task.ts";
 
@@ -28,8 +29,23 @@ export async function carryOut(deps: Deps, applied: Extract<ApplyOutcome, { ok: 
         deps.logger.warn({ err: error, jobId: decision.job.id }, "could not delete a task no longer needed");
       });
   }
+  if (decision.webhook !== null) await enqueueWebhook(deps, decision.webhook);
   // The next attempt's task carries the job as just committed.
   if (decision.task !== null) await enqueueAttempt(deps, withKnownJob(decision.task, decision.job, version));
+}
+
+/**
+ * Creates a webhook message's task. A failure is logged, not thrown: the job's end is committed and
+ * must not be redone for its webhook, and the sweeper creates the task again once the message's
+ * `checkAt` passes (`sweeper/lost-webhooks.ts`).
+ */
+export async function enqueueWebhook(deps: Deps, task: WebhookTaskRequest): Promise<void> {
+  await deps.tasks.enqueueWebhook(task).catch((error: unknown) => {
+    deps.logger.warn(
+      { err: error, jobId: task.jobId, webhookId: task.messageId },
+      "could not enqueue a webhook; the sweeper will",
+    );
+  });
 }
 
 /**

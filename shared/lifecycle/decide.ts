@@ -16,14 +16,25 @@ import {
 import { attemptCancelled, attemptFailed, leaseExpired, resultReady } from "./settle-attempt.ts";
 import { nextTask } from "./next-task.ts";
 import { jobEvent } from "../ports/event-publisher.ts";
+import { endMessage } from "../webhooks/job-webhook.ts";
+import { webhookAttempted, webhookRescheduled } from "../webhooks/webhook-changes.ts";
 
 /**
  * The job's whole life in one pure function: given the job as stored and what happened, the next
  * job and every write that goes with it (slot, dead letter, task, events). The store applies the
  * decision in one transaction on the job it just read, so every writer obeys the same rules, and
- * "cancel wins over a result" and the lease-expiry settlement are decided here once.
+ * "cancel wins over a result" and the lease-expiry settlement are decided here once. A change that
+ * ends the job also queues its webhook message, whichever writer made it, so no end is missed.
  */
 export function decide(job: Job, change: JobChange, ctx: DecideContext): DecideResult {
+  const result = decideChange(job, change, ctx);
+  if (!result.ok) return result;
+  const ended = endMessage(job, result.decision.job, ctx.now);
+  if (ended === null) return result;
+  return accept({ ...result.decision, job: ended.job, webhook: ended.task });
+}
+
+function decideChange(job: Job, change: JobChange, ctx: DecideContext): DecideResult {
   switch (change.type) {
     case "claimed":
       return claimed(job, change, ctx);
@@ -54,6 +65,10 @@ export function decide(job: Job, change: JobChange, ctx: DecideContext): DecideR
         return refuse("moved-on", `job is ${job.status} at attempt ${job.attempts}, run ${job.run}`);
       }
       return accept(withTask(changed(job, { run: job.run + 1 }, ctx.now)));
+    case "webhook-attempt":
+      return webhookAttempted(job, change);
+    case "webhook-rescheduled":
+      return webhookRescheduled(job, change.checkAt);
   }
 }
 

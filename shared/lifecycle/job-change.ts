@@ -5,6 +5,7 @@ import type { TaskRequest } from "../ports/task-scheduler.ts";
 import type { Progress } from "../progress.ts";
 import type { DeadLetter } from "../store/dead-letters.ts";
 import type { Job, JobResult } from "../store/job-document.ts";
+import type { WebhookAttempt, WebhookMessageState, WebhookTaskRequest } from "../webhooks/job-webhook.ts";
 
 /**
  * Something that happens to a job. Each writer (API, handler, sweeper, operator) describes what it saw
@@ -44,7 +45,20 @@ export type JobChange =
   /** An operator replays a dead-lettered job; `slot` is the user's slot it took, if one was free. */
   | { type: "replayed"; slot: number | null }
   /** The sweeper found the queued job without a task: it gets one under a fresh run. */
-  | { type: "swept"; attempts: number; run: number };
+  | { type: "swept"; attempts: number; run: number }
+  /**
+   * A delivery of webhook message `messageId` was tried: `attempt` is recorded and the message moves
+   * to `state`; while it stays pending, the sweeper looks at it again at `checkAt` (ms).
+   */
+  | {
+      type: "webhook-attempt";
+      messageId: string;
+      attempt: WebhookAttempt;
+      state: WebhookMessageState;
+      checkAt: number;
+    }
+  /** The sweeper created a pending message's task again; it looks again at `checkAt` (ms). */
+  | { type: "webhook-rescheduled"; checkAt: number };
 
 /** Every write that goes with a change, applied by the store in one transaction (or after it). */
 export interface Decision {
@@ -62,6 +76,8 @@ export interface Decision {
   removeTask: { attempt: number; run: number } | null;
   /** After the transaction: events to publish (without waiting for them). */
   events: LifecycleEvent[];
+  /** After the transaction: the webhook message to deliver (the job just ended, `webhooks/`). */
+  webhook: WebhookTaskRequest | null;
 }
 
 export type RefusalReason =
@@ -101,6 +117,7 @@ export function only(job: Job): Decision {
     task: null,
     removeTask: null,
     events: [],
+    webhook: null,
   };
 }
 

@@ -1,12 +1,22 @@
 import { SpanKind } from "@opentelemetry/api";
 import { CloudTasksClient } from "@google-cloud/tasks";
 import { credentials } from "@grpc/grpc-js";
-import { laneQueuePath, type Config } from "../config.ts";
+import { laneQueuePath, webhookQueuePath, type Config } from "../config.ts";
 import type { Lane } from "../lanes.ts";
 import { DISPATCH_DEADLINE_MAX_MS, DISPATCH_DEADLINE_MIN_MS } from "../deadlines.ts";
 import type { VersionedJob } from "../store/job-store.ts";
 import { inSpan, TRACEPARENT_HEADER } from "../telemetry/spans.ts";
 import { taskTokenAudience } from "./task-token-verifier.ts";
+import type { WebhookTaskRequest } from "../webhooks/job-webhook.ts";
+
+/** The path of `processJob` that webhook tasks are delivered to (the webhook queue's target). */
+export const WEBHOOK_DELIVERY_PATH = "/webhook-delivery";
+
+/** Where webhook tasks go: {@link WEBHOOK_DELIVERY_PATH} under TASK_HANDLER_URL. */
+export function webhookDeliveryUrl(taskHandlerUrl: string): string {
+  const base = taskHandlerUrl.endsWith("/") ? taskHandlerUrl : `${taskHandlerUrl}/`;
+  return new URL(WEBHOOK_DELIVERY_PATH.slice(1), base).toString();
+}
 
 /** One delivery of a job to the task handler. */
 export interface TaskRequest {
@@ -43,15 +53,20 @@ export function taskBody(request: TaskRequest) {
 export interface TaskScheduler {
   /** Creates the task; an existing task of the same name counts as success (at-least-once callers). */
   enqueue(request: TaskRequest): Promise<{ taskName: string }>;
+  /**
+   * Creates a webhook message's task on the webhook queue, named after the message, so creating it
+   * again (the sweeper's rescue) creates nothing while it exists or its name is still reserved.
+   */
+  enqueueWebhook(request: WebhookTaskRequest): Promise<void>;
   /** Deletes a pending task of `lane`'s queue; a task that is already gone counts as success. */
   remove(jobId: string, attempt: number, run: number, lane: Lane): Promise<void>;
   /** Whether the task for this attempt still exists (scheduled or being dispatched). */
   exists(jobId: string, attempt: number, run: number, lane: Lane): Promise<boolean>;
   /**
-   * Cheap liveness probe of a lane's queue (the interactive one when not given), for `/health` and
-   * a queued job's `waiting`: its state.
+   * Cheap liveness probe of a lane's queue (the interactive one when not given) or of the webhook
+   * queue, for `/health` and a queued job's `waiting`: its state.
    */
-  probe(lane?: Lane): Promise<QueueRunState>;
+  probe(queue?: Lane | "webhooks"): Promise<QueueRunState>;
 }
 
 /** A Cloud Tasks queue's state: only a running queue dispatches (an operator pauses or disables it). */
@@ -117,6 +132,7 @@ export function cloudTasksScheduler(
     | "tasksServiceAccountEmail"
     | "tasksOidc"
     | "enqueueTimeoutMs"
+    | "webhooks"
   >,
 ): TaskScheduler {
   const calls = boundedCallOptions(config.enqueueTimeoutMs);
@@ -159,6 +175,32 @@ export function cloudTasksScheduler(
       });
       return { taskName: name };
     },
+    async enqueueWebhook(request) {
+      if (config.taskHandlerUrl === undefined) throw new Error("TASK_HANDLER_URL is not configured");
+      const parent = webhookQueuePath(config);
+      // The receiver's time plus room to record the attempt, within Cloud Tasks' 15 s minimum.
+      const deadlineMs = Math.max(DISPATCH_DEADLINE_MIN_MS, config.webhooks.timeoutMs + 10_000);
+      const task = {
+        name: `${parent}/tasks/${request.messageId}`,
+        httpRequest: {
+          httpMethod: "POST" as const,
+          url: webhookDeliveryUrl(config.taskHandlerUrl),
+          headers: { "Content-Type": "application/json" },
+          body: Buffer.from(JSON.stringify(request)),
+          ...(config.tasksServiceAccountEmail && {
+            oidcToken: {
+              serviceAccountEmail: config.tasksServiceAccountEmail,
+              audience: taskTokenAudience(config),
+            },
+          }),
+        },
+        dispatchDeadline: { seconds: Math.ceil(deadlineMs / 1000) },
+      };
+      const attributes = { "genqueue.job.id": request.jobId, "genqueue.webhook.id": request.messageId };
+      await inSpan("enqueue webhook", attributes, () => createTask(client, { parent, task }, calls.create), {
+        kind: SpanKind.PRODUCER,
+      });
+    },
     async remove(jobId, attempt, run, lane) {
       try {
         await client.deleteTask({ name: nameOf(jobId, attempt, run, lane) }, calls.idempotent);
@@ -175,8 +217,9 @@ export function cloudTasksScheduler(
         throw error;
       }
     },
-    async probe(lane = "interactive") {
-      const [queue] = await client.getQueue({ name: laneQueuePath(config, lane) }, calls.idempotent);
+    async probe(which = "interactive") {
+      const name = which === "webhooks" ? webhookQueuePath(config) : laneQueuePath(config, which);
+      const [queue] = await client.getQueue({ name }, calls.idempotent);
       const state = String(queue.state);
       return state === "PAUSED" ? "paused" : state === "DISABLED" ? "disabled" : "running";
     },

@@ -17,6 +17,8 @@ export const COLLECTIONS = {
   spend: "spend",
   /** `idempotencyKeys/{sha256(uid:key)}`: the first response to an `Idempotency-Key`. */
   idempotencyKeys: "idempotencyKeys",
+  /** `webhookSecrets/{uid}`: a user's webhook signing secret (and the previous one, after a rotation). */
+  webhookSecrets: "webhookSecrets",
   /** `deadLetters/{jobId}`: failed jobs an operator can inspect and replay. */
   deadLetters: "deadLetters",
 } as const;

@@ -13,6 +13,7 @@ import { firestoreQueueFigures } from "./firestore-queue-figures.ts";
 import { firestoreRateSlots } from "./rate-slots.ts";
 import { firestoreSpendLedger } from "./spend-ledger.ts";
 import { firestoreSlots } from "./user-slots.ts";
+import { firestoreWebhookSecrets } from "./webhook-secrets.ts";
 
 /**
  * The {@link JobStore} on Firestore (production; the emulator in tests and the local stack). Every
@@ -32,6 +33,7 @@ export function firestoreJobStore(firestore: Firestore, meter: OpMeter = NO_METE
     ...firestoreDeadLetters(firestore, meter),
     ...firestoreSweeperQueries(firestore, meter),
     ...firestoreQueueFigures(firestore, meter),
+    ...firestoreWebhookSecrets(firestore, meter),
     async probe() {
       await firestore.collection("health").doc("probe").get();
       meter.read();

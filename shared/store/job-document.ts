@@ -6,6 +6,7 @@ import { OPERATION_NAMES, type OperationName } from "../operations/operations.ts
 import { PROGRESS_STAGES } from "../progress.ts";
 import { LANES, type Lane } from "../lanes.ts";
 import type { JobSpend } from "../spend-budget.ts";
+import { WEBHOOK_EVENTS, type JobWebhook } from "../webhooks/job-webhook.ts";
 
 /** One image of a result as stored: raw base64 PNG and its size in pixels. */
 export interface StoredImage {
@@ -59,6 +60,8 @@ export interface Job extends JobState {
   spend: JobSpend | null;
   /** The job's lane (`lanes.ts`): its queue and its place in line. */
   priority: Lane;
+  /** The job's completion webhook (`options.webhook`) and its messages, or null. */
+  webhook: JobWebhook | null;
 }
 
 /** What a job id may look like (ours are 32 hex characters; this also keeps Firestore paths safe). */
@@ -85,6 +88,30 @@ export const storedResult = z.object({
   ),
   usage: z.record(z.string(), z.unknown()).nullable(),
 });
+
+/** A stored {@link JobWebhook}, its times read by `time`. */
+const webhookWith = (time: z.ZodType<number>) =>
+  z.object({
+    url: z.string(),
+    events: z.array(z.enum(WEBHOOK_EVENTS)),
+    messages: z.array(
+      z.object({
+        id: z.string(),
+        type: z.enum(WEBHOOK_EVENTS),
+        at: time,
+        state: z.enum(["pending", "delivered", "failed", "refused"]),
+        attempts: z.array(
+          z.object({
+            at: time,
+            status: z.number().nullable(),
+            error: z.string().nullable(),
+            durationMs: z.number(),
+          }),
+        ),
+      }),
+    ),
+    checkAt: time.nullable(),
+  });
 
 /**
  * A job's fields with its times read by `time`: one schema for the Firestore document (Timestamps)
@@ -123,6 +150,7 @@ function jobFields(time: z.ZodType<number>) {
       .nullable()
       .default(null),
     priority: z.enum(LANES).default("interactive"),
+    webhook: webhookWith(time).nullable().default(null),
   });
 }
 
@@ -158,6 +186,20 @@ export function encodeJob(job: Job): DocumentData {
     nextAttemptAt: ts(job.nextAttemptAt),
     error: errorFields(job.error),
     attemptErrors: job.attemptErrors.map(errorFields),
+    webhook: job.webhook === null ? null : encodeWebhook(job.webhook),
+  };
+}
+
+/** A {@link JobWebhook} with its times as Timestamps (`webhook.checkAt` is the sweeper's query field). */
+function encodeWebhook(webhook: JobWebhook): DocumentData {
+  return {
+    ...webhook,
+    messages: webhook.messages.map((m) => ({
+      ...m,
+      at: Timestamp.fromMillis(m.at),
+      attempts: m.attempts.map((a) => ({ ...a, at: Timestamp.fromMillis(a.at) })),
+    })),
+    checkAt: ts(webhook.checkAt),
   };
 }
 

@@ -4,6 +4,7 @@ import type { Lane } from "../lanes.ts";
 import type { JobSpend } from "../spend-budget.ts";
 import type { DeadLetter } from "./dead-letters.ts";
 import type { Job, JobResult } from "./job-document.ts";
+import type { WebhookSecrets } from "./webhook-secrets.ts";
 
 /**
  * The one way use-cases reach the database: jobs, per-user slots, dedup claims, idempotency records,
@@ -84,6 +85,20 @@ export interface JobStore {
   /** Removes a hold whose admission is being undone. */
   dropSpend(userId: string, day: number, jobId: string): Promise<void>;
 
+  // ---- webhook signing secrets (one per user, `webhook-secrets.ts`) ----
+  /** The user's signing secrets; `fresh` (made at `now`, ms) becomes them when the user has none yet. */
+  webhookSecret(userId: string, fresh: string, now: number): Promise<WebhookSecrets>;
+  /**
+   * Makes `fresh` the current secret; the one it replaces (if any) keeps signing until
+   * `previousUntil` (ms), and one rotated out earlier stops at once.
+   */
+  rotateWebhookSecret(
+    userId: string,
+    fresh: string,
+    now: number,
+    previousUntil: number,
+  ): Promise<WebhookSecrets>;
+
   // ---- dedup claims ----
   /** The holding claim for this user and request, if any (see {@link ClaimView}). */
   findClaim(userId: string, cacheKey: string, now: number, windowMs: number): Promise<ClaimView | undefined>;
@@ -130,6 +145,8 @@ export interface JobStore {
   expiredLeases(now: number, limit: number): Promise<string[]>;
   /** Queued jobs not written since `before`. */
   staleQueued(before: number, limit: number): Promise<Job[]>;
+  /** Jobs with a pending webhook message whose `webhook.checkAt` is before `now` (its task may be lost). */
+  dueWebhooks(now: number, limit: number): Promise<Job[]>;
 
   // ---- queue-wide figures (the gauges and threshold crossings, `telemetry/queue-gauges.ts`) ----
   /**

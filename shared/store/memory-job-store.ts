@@ -5,6 +5,7 @@ import { claimView, type StoredClaim } from "./claim-rules.ts";
 import type { DeadLetter } from "./dead-letters.ts";
 import { KEY_RETENTION_MS, PENDING_TIMEOUT_MS } from "./idempotency-records.ts";
 import type { Job } from "./job-document.ts";
+import type { WebhookSecrets } from "./webhook-secrets.ts";
 import {
   AlreadyExistsError,
   type CacheEntry,
@@ -39,6 +40,7 @@ export function memoryJobStore(): JobStore {
   >();
   const cache = new Map<string, CacheEntry & { hits: number }>();
   const deadLetters = new Map<string, DeadLetter>();
+  const secrets = new Map<string, WebhookSecrets>();
   const flights = memoryFlights();
   const cacheSlot = (key: string, now: number): CacheSlot => {
     const entry = cache.get(key);
@@ -290,6 +292,31 @@ export function memoryJobStore(): JobStore {
         .sort((a, b) => a.updatedAt - b.updatedAt)
         .slice(0, limit)
         .map(copy);
+    },
+    async dueWebhooks(now, limit) {
+      const checkAt = (j: Job) => j.webhook?.checkAt ?? null;
+      return [...jobs.values()]
+        .map((j) => j.job)
+        .filter((j) => checkAt(j) !== null && (checkAt(j) as number) < now)
+        .sort((a, b) => (checkAt(a) as number) - (checkAt(b) as number))
+        .slice(0, limit)
+        .map(copy);
+    },
+    async webhookSecret(userId, fresh, now) {
+      const made = { current: fresh, createdAt: now, previous: null, previousExpiresAt: null };
+      if (!secrets.has(userId)) secrets.set(userId, made);
+      return { ...(secrets.get(userId) as WebhookSecrets) };
+    },
+    async rotateWebhookSecret(userId, fresh, now, previousUntil) {
+      const old = secrets.get(userId);
+      const next: WebhookSecrets = {
+        current: fresh,
+        createdAt: now,
+        previous: old?.current ?? null,
+        previousExpiresAt: old === undefined ? null : previousUntil,
+      };
+      secrets.set(userId, next);
+      return { ...next };
     },
 
     ...memoryQueueFigures(() => [...jobs.values()].map((j) => j.job), slots.values.bind(slots), deadLetters),

@@ -39,8 +39,11 @@ async function probe(check: () => Promise<unknown>): Promise<DependencyStatus> {
 export async function checkHealth(deps: Deps, redis: Redis | undefined): Promise<HealthReport> {
   const [firestore, tasks, cache] = await Promise.all([
     probe(() => deps.store.probe()),
-    // Both lanes' queues: a missing batch queue would refuse every batch submission.
-    probe(() => Promise.all([deps.tasks.probe("interactive"), deps.tasks.probe("batch")])),
+    // Every queue: a missing batch queue would refuse every batch submission, a missing webhook
+    // queue would leave every webhook to the sweeper's rescue, which could never succeed.
+    probe(() =>
+      Promise.all([deps.tasks.probe("interactive"), deps.tasks.probe("batch"), deps.tasks.probe("webhooks")]),
+    ),
     redis === undefined ? undefined : probe(() => redis.ping()),
   ]);
   const dependencies: HealthReport["dependencies"] = {

@@ -2,6 +2,7 @@ import type { Lane } from "../lanes.ts";
 import type { Job } from "../store/job-document.ts";
 import { traceIdOf } from "../telemetry/trace-id.ts";
 import type { Waiting } from "./waiting-reason.ts";
+import type { JobWebhook, WebhookEvent, WebhookMessageState } from "../webhooks/job-webhook.ts";
 
 /** The job as its owner sees it over HTTP. Times are RFC 3339 strings. */
 export interface JobView {
@@ -32,6 +33,41 @@ export interface JobView {
   error?: { type: string; message: string; retryable: boolean };
   /** Why a queued job has not started (`GET /v1/jobs/{id}` only; see `waiting-reason.ts`). */
   waiting?: Waiting;
+  /** The job's webhook and every delivery of it, when the job has one (`options.webhook`). */
+  webhook?: WebhookView;
+}
+
+/** A job's webhook as its owner sees it: each message (one per end) with every attempt. */
+export interface WebhookView {
+  url: string;
+  events: WebhookEvent[];
+  deliveries: {
+    /** The `webhook-id` every attempt carried. */
+    webhookId: string;
+    event: WebhookEvent;
+    state: WebhookMessageState;
+    createdAt: string;
+    attempts: { at: string; statusCode: number | null; error: string | null; durationMs: number }[];
+  }[];
+}
+
+function webhookView(webhook: JobWebhook): WebhookView {
+  return {
+    url: webhook.url,
+    events: webhook.events,
+    deliveries: webhook.messages.map((m) => ({
+      webhookId: m.id,
+      event: m.type,
+      state: m.state,
+      createdAt: new Date(m.at).toISOString(),
+      attempts: m.attempts.map((a) => ({
+        at: new Date(a.at).toISOString(),
+        statusCode: a.status,
+        error: a.error,
+        durationMs: a.durationMs,
+      })),
+    })),
+  };
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -75,6 +111,7 @@ export function toJobView(job: Job): JobView {
   if (job.error !== null && job.status !== "completed") {
     view.error = { type: job.error.type, message: job.error.message, retryable: job.error.retryable };
   }
+  if (job.webhook !== null) view.webhook = webhookView(job.webhook);
   return view;
 }
 

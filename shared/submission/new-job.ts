@@ -5,8 +5,11 @@ import type { Lane } from "../lanes.ts";
 import type { JobSpend } from "../spend-budget.ts";
 import type { Job, JobResult } from "../store/job-document.ts";
 import { currentTraceparent } from "../telemetry/spans.ts";
+import type { WebhookEvent } from "../webhooks/job-webhook.ts";
 
 export interface NewJobFacts {
+  /** The job's webhook (`options.webhook`), already vetted. @defaultValue none */
+  webhook?: { url: string; events: WebhookEvent[] } | undefined;
   /** The lane the job waits in. @defaultValue "interactive" */
   priority?: Lane;
   id: string;
@@ -43,6 +46,7 @@ export function queuedJob(facts: NewJobFacts, slot: number, spend: JobSpend | nu
     traceparent: currentTraceparent(),
     spend,
     priority: facts.priority ?? "interactive",
+    webhook: facts.webhook === undefined ? null : { ...facts.webhook, messages: [], checkAt: null },
   };
 }
 

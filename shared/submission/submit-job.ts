@@ -13,6 +13,10 @@ import { userLimits, type UserLimits } from "./user-limits.ts";
 import { successResponse, type SubmitOutcome } from "./submission-outcome.ts";
 import { noteQueueDepth } from "./queue-threshold.ts";
 import { recordFailedSubmission, recordSubmission } from "../telemetry/submission-metrics.ts";
+import { enqueueWebhook } from "../lifecycle/carry-out.ts";
+import { REFUSAL_MESSAGES } from "../webhooks/address-policy.ts";
+import { endMessage } from "../webhooks/job-webhook.ts";
+import { vetWebhookUrl } from "../webhooks/webhook-target.ts";
 
 export interface SubmitCommand {
   userId: string;
@@ -61,6 +65,7 @@ async function submit(deps: Deps, command: SubmitCommand): Promise<SubmitOutcome
     maxAttempts: deps.config.retry.maxAttempts,
     now: deps.clock.now(),
     priority: decoded.options.priority,
+    webhook: decoded.options.webhook,
   };
   if (estimatedBytes(facts.request.input) > MAX_DOCUMENT_BYTES - 50_000) {
     return {
@@ -71,6 +76,8 @@ async function submit(deps: Deps, command: SubmitCommand): Promise<SubmitOutcome
       ),
     };
   }
+  const refused = await refuseWebhook(deps, decoded.options);
+  if (refused !== undefined) return refused;
   const limits = userLimits(deps.config.limits, command.anonymous === true);
   const key = command.idempotencyKey;
   if (key === undefined) return counted(deps, facts, decoded.options, limits);
@@ -101,6 +108,30 @@ async function submit(deps: Deps, command: SubmitCommand): Promise<SubmitOutcome
     await deps.store.abandonIdempotent(facts.userId, key);
   else await deps.store.finishIdempotent(facts.userId, key, successResponse(outcome));
   return outcome;
+}
+
+/**
+ * A 422 when `options.webhook.url` is one webhooks may not reach: not https (outside local mode), or
+ * resolving to a private, loopback, link-local or metadata address, or not resolving at all. Checked
+ * before anything is written or counted; each delivery checks again.
+ */
+async function refuseWebhook(deps: Deps, options: SubmitOptions): Promise<SubmitOutcome | undefined> {
+  if (options.webhook === undefined) return undefined;
+  const policy = { allowLoopback: deps.config.webhooks.allowLoopback };
+  const target = await vetWebhookUrl(options.webhook.url, deps.resolveHost, policy);
+  if (target.ok) return undefined;
+  const errors = [
+    {
+      path: "options.webhook.url",
+      message: `${REFUSAL_MESSAGES[target.refusal]} (${target.refusal})`,
+    },
+  ];
+  return {
+    kind: "rejected",
+    problem: problem("validation-error", "The webhook URL is not one webhooks may be sent to.", {
+      errors,
+    }),
+  };
 }
 
 /** The submission, counted against the user's rate; a refusal gives its count back. */
@@ -167,10 +198,16 @@ async function decide(
   return outcome;
 }
 
-/** Writes a completed job from the cache: 1 write (job) + 1 (dedup claim) + hits, batched. */
+/**
+ * Writes a completed job from the cache: 1 write (job) + 1 (dedup claim) + hits, batched. A job
+ * with a webhook for `job.completed` is born with its message pending, and its task is created.
+ */
 async function answerFromCache(deps: Deps, facts: NewJobFacts, result: JobResult): Promise<SubmitOutcome> {
-  const job = cachedJob(facts, result);
+  const born = cachedJob(facts, result);
+  const ended = endMessage(null, born, facts.now);
+  const job = ended?.job ?? born;
   await deps.store.createJob(job);
+  if (ended !== null) await enqueueWebhook(deps, ended.task);
   // Born completed, so nothing can undo it: the claim is admitted from the start.
   await deps.store.takeClaim({
     userId: facts.userId,

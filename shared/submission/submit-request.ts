@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { FieldProblem } from "../errors.ts";
 import { LANES, type Lane } from "../lanes.ts";
+import { WEBHOOK_EVENTS, type WebhookEvent } from "../webhooks/job-webhook.ts";
 import {
   toFieldProblems,
   validateOperationRequest,
@@ -15,16 +16,37 @@ export interface SubmitOptions {
   cache: "use" | "bypass";
   /** The lane the job waits in (`lanes.ts`). @defaultValue "interactive" */
   priority: Lane;
+  /** Where and for which ends the job's webhook goes (`webhooks/`); none when absent. */
+  webhook?: { url: string; events: WebhookEvent[] } | undefined;
 }
 
 /** An `Idempotency-Key` header the API accepts: 1-255 visible ASCII characters. */
 export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** Longest webhook URL accepted, in characters. @defaultValue 2_048 */
+export const MAX_WEBHOOK_URL_LENGTH = 2_048;
+
+/** `options.webhook`: where to POST the job's end, and which ends (all three by default). */
+export const webhookOption = z.strictObject({
+  url: z
+    .url({ protocol: /^https?$/ })
+    .max(MAX_WEBHOOK_URL_LENGTH)
+    .describe(
+      "https URL that receives the job's end, signed per Standard Webhooks. Refused when it resolves to a private, loopback, link-local or metadata address.",
+    ),
+  events: z
+    .array(z.enum(WEBHOOK_EVENTS))
+    .min(1)
+    .refine((events) => new Set(events).size === events.length, "must not repeat an event")
+    .default([...WEBHOOK_EVENTS]),
+});
 
 /** `options` of `POST /v1/jobs`. */
 export const submitOptions = z.strictObject({
   timeoutMs: z.int().min(10_000).max(1_800_000).optional(),
   cache: z.enum(["use", "bypass"]).default("use"),
   priority: z.enum(LANES).default("interactive"),
+  webhook: webhookOption.optional(),
 });
 
 const envelope = z.strictObject({
@@ -53,7 +75,12 @@ export function decodeSubmission(body: unknown): DecodedSubmission {
       return {
         ok: true,
         request: operation.value,
-        options: { timeoutMs: options.timeoutMs, cache: options.cache, priority: options.priority },
+        options: {
+          timeoutMs: options.timeoutMs,
+          cache: options.cache,
+          priority: options.priority,
+          ...(options.webhook !== undefined && { webhook: options.webhook }),
+        },
       };
     }
   }

@@ -3,6 +3,7 @@ import { releaseLeakedSlots } from "./leaked-slots.ts";
 import { recordQueueFigures } from "./queue-figures.ts";
 import type { Tally } from "./tally.ts";
 import { reenqueueStaleJobs } from "./stale-queued.ts";
+import { rescueLostWebhooks } from "./lost-webhooks.ts";
 import type { Deps } from "../deps.ts";
 
 /** What one sweep found and fixed. Counts are jobs (or slots) in this sweep. */
@@ -19,6 +20,8 @@ export interface SweepReport {
   reenqueued: number;
   /** Per-user slots freed because no active job held them. */
   slotsRepaired: number;
+  /** Jobs whose pending webhook messages had no delivery in time and got their tasks again. */
+  webhooksRescued: number;
   /** Jobs or slots whose fix threw (logged; the next sweep tries again). */
   errors: number;
   /** Passes that could not run at all (their query failed), e.g. `["expiredLeases"]`. */
@@ -31,6 +34,7 @@ const PASSES = {
   expiredLeases: settleExpiredLeases,
   staleQueued: reenqueueStaleJobs,
   leakedSlots: releaseLeakedSlots,
+  lostWebhooks: rescueLostWebhooks,
   queueGauges: recordQueueFigures,
 } as const;
 type PassName = keyof typeof PASSES;
@@ -68,6 +72,7 @@ export async function sweep(deps: Deps, now: number): Promise<SweepReport> {
     cancelled,
     reenqueued: count(results.staleQueued, "reenqueued"),
     slotsRepaired: count(results.leakedSlots, "released"),
+    webhooksRescued: count(results.lostWebhooks, "rescued"),
     errors: Object.values(results).reduce((sum, tally) => sum + count(tally, "error"), 0),
     failedPasses,
     durationMs: Math.round(performance.now() - started),

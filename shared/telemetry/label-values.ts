@@ -31,6 +31,7 @@ const PROBLEM_TYPES = Object.keys({
   "queue-full": true,
   internal: true,
   unavailable: true,
+  "webhook-not-delivered": true,
   "method-not-allowed": true,
 } satisfies Record<ProblemType, true>);
 
@@ -45,6 +46,7 @@ const BY_LABEL: Readonly<Record<string, readonly string[]>> = {
 /** Labels whose values depend on the metric: an attempt's outcome is not a submission's. */
 const BY_METRIC: Partial<Record<MetricKey, Readonly<Record<string, readonly string[]>>>> = {
   attempts: { outcome: LABEL_VALUES.attemptOutcome },
+  webhookDeliveries: { outcome: LABEL_VALUES.webhookOutcome },
 };
 
 /** The bounded values of `label` on `metric` (empty for a label the table does not know). */

@@ -131,6 +131,13 @@ export const METRICS = {
     help: "Times the queue depth crossed a threshold upwards (warning, critical).",
     labels: ["level"],
   },
+  webhookDeliveries: {
+    name: "genqueue_webhook_deliveries_total",
+    type: "counter",
+    unit: "{delivery}",
+    help: "Webhook delivery attempts by event and how they ended (retry: the receiver did not take it).",
+    labels: ["event", "outcome"],
+  },
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricKey = keyof typeof METRICS;
@@ -151,5 +158,7 @@ export const LABEL_VALUES = {
   layer: ["redis", "firestore"],
   result: ["hit", "miss", "error"],
   level: ["warning", "critical"],
+  event: ["job.completed", "job.failed", "job.cancelled"],
+  webhookOutcome: ["delivered", "retry", "failed", "refused", "skipped"],
   cached: ["true", "false"],
 } as const;

@@ -1,6 +1,7 @@
 import type { Config } from "../config.ts";
 import { createLogger, type Logger } from "../logger.ts";
 import type { IdTokenVerifier } from "../ports/id-token-verifier.ts";
+import type { HostResolver } from "../ports/host-resolver.ts";
 import { createCoreClients } from "./core-clients.ts";
 import { getAppCheck } from "firebase-admin/app-check";
 import { firebaseAppCheckVerifier, type AppCheckVerifier } from "../ports/app-check-verifier.ts";
@@ -17,11 +18,16 @@ export interface ApiRuntime extends Runtime {
 /** Builds the `api` function's runtime once per instance (cold start), from a validated config. */
 export function createApiRuntime(
   config: Config,
-  options: { logger?: Logger; auth?: IdTokenVerifier; appCheck?: AppCheckVerifier } = {},
+  options: {
+    logger?: Logger;
+    auth?: IdTokenVerifier;
+    appCheck?: AppCheckVerifier;
+    resolveHost?: HostResolver;
+  } = {},
 ): ApiRuntime {
   const logger = options.logger ?? createLogger({ level: config.logLevel, projectId: config.projectId });
   const clients = createCoreClients(config, logger);
-  const deps = baseDeps(config, clients, logger);
+  const deps = baseDeps(config, clients, logger, options.resolveHost);
   const auth = options.auth ?? firebaseAuthVerifier(config.projectId);
   const appCheck =
     config.appCheck === "off"

@@ -9,6 +9,8 @@ import {
 } from "../ports/task-token-verifier.ts";
 import type { ProcessDeps } from "../deps.ts";
 import type { IdTokenVerifier } from "../ports/id-token-verifier.ts";
+import type { HostResolver } from "../ports/host-resolver.ts";
+import { httpWebhookSender, type WebhookSender } from "../webhooks/webhook-sender.ts";
 import { createCoreClients } from "./core-clients.ts";
 import { firebaseAuthVerifier } from "./firebase-auth.ts";
 import { baseDeps, clientParts, type Runtime } from "./runtime.ts";
@@ -54,7 +56,12 @@ export function taskTokenPolicy(config: Config): TaskTokenPolicy | undefined {
  */
 export function createProcessRuntime(
   config: Config,
-  options: { logger?: Logger; auth?: IdTokenVerifier } = {},
+  options: {
+    logger?: Logger;
+    auth?: IdTokenVerifier;
+    resolveHost?: HostResolver;
+    sendWebhook?: WebhookSender;
+  } = {},
 ): ProcessRuntime {
   const apiKey = config.pixellab.apiKey;
   if (apiKey === undefined) {
@@ -80,7 +87,11 @@ export function createProcessRuntime(
     maxJobWaitMs: config.jobTimeout.maxMs,
     requestTimeoutMs: config.jobTimeout.maxMs,
   });
-  const deps: ProcessDeps = { ...baseDeps(config, clients, logger), pixellab };
+  const deps: ProcessDeps = {
+    ...baseDeps(config, clients, logger, options.resolveHost),
+    pixellab,
+    sendWebhook: options.sendWebhook ?? httpWebhookSender,
+  };
   const tokens = policy === undefined ? undefined : createTaskTokenVerifier(policy);
   return {
     deps,

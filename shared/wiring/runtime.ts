@@ -5,6 +5,7 @@ import type { Config } from "../config.ts";
 import type { Deps } from "../deps.ts";
 import type { Logger } from "../logger.ts";
 import { systemClock } from "../ports/clock.ts";
+import { systemResolver, type HostResolver } from "../ports/host-resolver.ts";
 import type { RequestOpMeter } from "../store/op-meter.ts";
 import type { PromMetrics } from "../telemetry/prom-metrics.ts";
 import type { CoreClients } from "./core-clients.ts";
@@ -32,8 +33,16 @@ export function clientParts(clients: CoreClients): Omit<Runtime, "deps"> {
   return { firestore, redis, meter, prometheus, close };
 }
 
-/** The deps every function shares, from the real clients. */
-export function baseDeps(config: Config, clients: CoreClients, logger: Logger): Deps {
+/**
+ * The deps every function shares, from the real clients; `resolveHost` is the system's DNS unless a
+ * test gives one (to make a webhook's host name resolve differently at submit and at delivery).
+ */
+export function baseDeps(
+  config: Config,
+  clients: CoreClients,
+  logger: Logger,
+  resolveHost: HostResolver = systemResolver,
+): Deps {
   return {
     config,
     store: clients.store,
@@ -46,5 +55,6 @@ export function baseDeps(config: Config, clients: CoreClients, logger: Logger): 
     newJobId: () => randomUUID().replaceAll("-", ""),
     newLeaseId: () => randomUUID(),
     logger,
+    resolveHost,
   };
 }

@@ -5,6 +5,11 @@ import type { DecideContext } from "../../shared/lifecycle/job-change.ts";
 import type { Job } from "../../shared/store/job-document.ts";
 import { AlreadyExistsError, type JobStore } from "../../shared/store/job-store.ts";
 import { attemptError, failedJob, testJob } from "../harness/seed-jobs.ts";
+import {
+  WEBHOOK_ENQUEUE_GRACE_MS,
+  WEBHOOK_EVENTS,
+  webhookMessageId,
+} from "../../shared/webhooks/job-webhook.ts";
 
 const NOW = Date.UTC(2026, 11, 1, 12);
 const ctx = (now = NOW): DecideContext => ({
@@ -419,6 +424,92 @@ export function jobStoreContract(name: string, make: () => Promise<JobStore>) {
       await store.clearThresholdCrossed("warning");
       expect(await store.markThresholdCrossed("warning", 400, NOW)).toBe(true);
       expect(await store.markThresholdCrossed("critical", 500, NOW)).toBe(false);
+    });
+
+    it("stores a job's webhook; its end adds a pending message that dueWebhooks finds until an attempt settles it", async () => {
+      const webhook = {
+        url: "https://hooks.example.com/x",
+        events: [...WEBHOOK_EVENTS],
+        messages: [],
+        checkAt: null,
+      };
+      const { store, job } = await withJob({
+        status: "processing",
+        attempts: 1,
+        leaseId: "L",
+        leaseExpiresAt: NOW + 60_000,
+        webhook,
+      });
+      expect((await store.getJob(job.id))?.job.webhook).toEqual(webhook);
+      expect(await store.dueWebhooks(NOW + 10 * 60_000, 10)).toEqual([]);
+      const ended = await store.apply(job.id, (j) =>
+        decide(j, { type: "result-ready", leaseId: "L", result: RESULT }, ctx()),
+      );
+      expect(ended.ok && ended.decision.webhook).toEqual({
+        jobId: job.id,
+        messageId: webhookMessageId(job.id, "job.completed", 0),
+      });
+      const checkAt = NOW + WEBHOOK_ENQUEUE_GRACE_MS;
+      expect(await store.dueWebhooks(checkAt, 10)).toEqual([]);
+      const due = await store.dueWebhooks(checkAt + 1, 10);
+      expect(due.map((j) => j.id)).toEqual([job.id]);
+      expect(due[0]?.webhook?.messages).toEqual([
+        {
+          id: webhookMessageId(job.id, "job.completed", 0),
+          type: "job.completed",
+          at: NOW,
+          state: "pending",
+          attempts: [],
+        },
+      ]);
+      const attempt = { at: NOW + 5, status: 200, error: null, durationMs: 12 };
+      const change = {
+        type: "webhook-attempt" as const,
+        messageId: webhookMessageId(job.id, "job.completed", 0),
+        attempt,
+        state: "delivered" as const,
+        checkAt: NOW + 9e9,
+      };
+      expect((await store.apply(job.id, (j) => decide(j, change, ctx(NOW + 20)))).ok).toBe(true);
+      const stored = (await store.getJob(job.id))?.job;
+      expect(stored?.webhook).toMatchObject({
+        checkAt: null,
+        messages: [{ state: "delivered", attempts: [attempt] }],
+      });
+      expect(stored?.updatedAt).toBe(NOW);
+      expect(await store.dueWebhooks(NOW + 9e9, 10)).toEqual([]);
+      // A second record of the settled message is refused and writes nothing.
+      expect(await store.apply(job.id, (j) => decide(j, change, ctx(NOW + 30)))).toMatchObject({
+        ok: false,
+        reason: "moved-on",
+      });
+    });
+
+    it("makes a user's webhook secret once; a rotation keeps the previous one until its end", async () => {
+      const store = await make();
+      const user = `user-${NOW}-${Math.random()}`;
+      const first = await store.webhookSecret(user, "whsec_first", NOW);
+      expect(first).toEqual({
+        current: "whsec_first",
+        createdAt: NOW,
+        previous: null,
+        previousExpiresAt: null,
+      });
+      expect(await store.webhookSecret(user, "whsec_other", NOW + 1)).toEqual(first);
+      const rotated = await store.rotateWebhookSecret(user, "whsec_second", NOW + 2, NOW + 86_400_000);
+      expect(rotated).toEqual({
+        current: "whsec_second",
+        createdAt: NOW + 2,
+        previous: "whsec_first",
+        previousExpiresAt: NOW + 86_400_000,
+      });
+      expect(await store.webhookSecret(user, "whsec_third", NOW + 3)).toEqual(rotated);
+      const again = await store.rotateWebhookSecret(user, "whsec_fourth", NOW + 4, NOW + 5);
+      expect(again).toMatchObject({
+        current: "whsec_fourth",
+        previous: "whsec_second",
+        previousExpiresAt: NOW + 5,
+      });
     });
   });
 }

@@ -8,6 +8,7 @@ import { pino } from "pino";
 import { createApiHandler } from "../../functions/api.ts";
 import { loadConfig, queuePath, type Config } from "../../shared/config.ts";
 import type { AppCheckVerifier } from "../../shared/ports/app-check-verifier.ts";
+import type { HostResolver } from "../../shared/ports/host-resolver.ts";
 import { createApiRuntime, type ApiRuntime } from "../../shared/wiring/api-deps.ts";
 import {
   startCloudTasksEmulator,
@@ -46,6 +47,8 @@ export interface ApiRigOptions {
    * a malformed token offline but cannot fetch Google's keys to accept a real one
    */
   appCheck?: AppCheckVerifier;
+  /** DNS for webhook URLs. @defaultValue the system's */
+  resolveHost?: HostResolver;
 }
 
 /**
@@ -57,8 +60,9 @@ export async function startApiRig(options: ApiRigOptions = {}): Promise<ApiRig> 
   const projectId = isolatedProjectId("api");
   const queueName = `projects/${projectId}/locations/us-central1/queues/generation`;
   const batchQueueName = `projects/${projectId}/locations/us-central1/queues/generation-batch`;
+  const webhookQueueName = `projects/${projectId}/locations/us-central1/queues/webhooks`;
   const tasksEmulator = await startCloudTasksEmulator({
-    queues: [queueName, batchQueueName],
+    queues: [queueName, batchQueueName, webhookQueueName],
     logger: pino({ level: "silent" }),
     ...options.tasksEmulator,
   });
@@ -66,6 +70,7 @@ export async function startApiRig(options: ApiRigOptions = {}): Promise<ApiRig> 
   if (options.pauseQueue ?? true) {
     await tasksClient.pauseQueue({ name: queueName });
     await tasksClient.pauseQueue({ name: batchQueueName });
+    await tasksClient.pauseQueue({ name: webhookQueueName });
   }
 
   const eventsTopic = uniqueName("events");
@@ -92,6 +97,7 @@ export async function startApiRig(options: ApiRigOptions = {}): Promise<ApiRig> 
     logger: pino({ level: "silent" }),
     auth: emulatorTokenVerifier(),
     ...(options.appCheck !== undefined && { appCheck: options.appCheck }),
+    ...(options.resolveHost !== undefined && { resolveHost: options.resolveHost }),
   });
   const name = uniqueName("api");
   functions.http(name, createApiHandler(runtime));

@@ -10,12 +10,17 @@ import type { JobStore } from "../../shared/store/job-store.ts";
 import { createResultCache } from "../../shared/store/result-cache.ts";
 import { NO_METRICS } from "../../shared/telemetry/metrics.ts";
 import { DEFAULT_FAKE_API_KEY } from "../tools/pixellab-fake/server.ts";
+import { systemResolver } from "../../shared/ports/host-resolver.ts";
+import type { WebhookTaskRequest } from "../../shared/webhooks/job-webhook.ts";
+import { httpWebhookSender } from "../../shared/webhooks/webhook-sender.ts";
 
 /** Use-case deps over the in-memory store, with tasks and events recorded where a test can read them. */
 export interface MemoryDeps extends ProcessDeps {
   store: JobStore;
   /** Tasks created, in order (a task created twice under one name appears once). */
   created: TaskRequest[];
+  /** Webhook tasks created, in order (one per name). */
+  webhooks: WebhookTaskRequest[];
   removed: { jobId: string; attempt: number; run: number }[];
   published: LifecycleEvent[];
   /** Makes the next enqueue calls wait for this promise first (a stalled Cloud Tasks), or throw. */
@@ -43,6 +48,7 @@ export function memoryDeps(env: Record<string, string> = {}, pixellabUrl?: strin
   const logger = pino({ level: "silent" });
   const store = memoryJobStore();
   const created: TaskRequest[] = [];
+  const webhooks: WebhookTaskRequest[] = [];
   const removed: MemoryDeps["removed"] = [];
   const published: LifecycleEvent[] = [];
   let stall: Promise<void> | Error | undefined;
@@ -70,6 +76,10 @@ export function memoryDeps(env: Record<string, string> = {}, pixellabUrl?: strin
     async probe() {
       return queueState;
     },
+    async enqueueWebhook(request) {
+      if (stall instanceof Error) throw stall;
+      if (!webhooks.some((w) => w.messageId === request.messageId)) webhooks.push(request);
+    },
   };
   const events = {
     publish(event: LifecycleEvent) {
@@ -96,7 +106,10 @@ export function memoryDeps(env: Record<string, string> = {}, pixellabUrl?: strin
     newLeaseId: () => randomUUID(),
     logger,
     pixellab,
+    resolveHost: systemResolver,
+    sendWebhook: httpWebhookSender,
     created,
+    webhooks,
     removed,
     published,
     stallEnqueue(until) {

@@ -49,6 +49,16 @@ export function openApiChecker(doc: Json = openApiDocument()) {
         (e) => `${e.instancePath || "/"} ${e.message ?? ""} ${JSON.stringify(e.params)}`,
       );
     },
+    /** Problems with a webhook delivery's body against the document's `webhooks.{event}`; empty when it matches. */
+    checkWebhook(event: string, body: unknown): string[] {
+      const pointer = ["webhooks", event, "post", "requestBody", "content", "application/json", "schema"]
+        .map(escape)
+        .join("/");
+      const validate = ajv.getSchema(`${DOC_ID}#/${pointer}`);
+      if (validate === undefined) return [`no schema at ${pointer}`];
+      if (validate(body)) return [];
+      return (validate.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? ""}`);
+    },
     /** Whether a request body matches the documented request schema of `POST /v1/jobs`. */
     submitRequestValid(body: unknown): boolean {
       const validate = ajv.getSchema(`${DOC_ID}#/components/schemas/SubmitRequest`);

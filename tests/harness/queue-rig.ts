@@ -7,6 +7,7 @@ import { destination, pino } from "pino";
 import { createProcessJobHandler } from "../../functions/process-job.ts";
 import { loadConfig } from "../../shared/config.ts";
 import { createProcessRuntime, type ProcessRuntime } from "../../shared/wiring/process-runtime.ts";
+import type { HostResolver } from "../../shared/ports/host-resolver.ts";
 import { startFakePixelLab, type FakePixelLab } from "../tools/pixellab-fake/server.ts";
 import { startApiRig, type ApiRig, type ApiRigOptions } from "./api-rig.ts";
 import { call } from "./http-client.ts";
@@ -30,6 +31,8 @@ export interface QueueRigOptions {
   async?: boolean;
   /** Extra Cloud Tasks emulator settings (e.g. `dispatchDeadlineCapMs` to abort slow deliveries). */
   tasksEmulator?: ApiRigOptions["tasksEmulator"];
+  /** DNS for webhook URLs, in the api and the handler. @defaultValue the system's */
+  resolveHost?: HostResolver;
 }
 
 /** The queue service account the emulator signs OIDC tokens as, and the handler insists on. */
@@ -68,6 +71,7 @@ export async function startQueueRig(options: QueueRigOptions = {}): Promise<Queu
     pauseQueue: false,
     taskHandlerUrl: handlerUrl,
     ...(options.tasksEmulator && { tasksEmulator: options.tasksEmulator }),
+    ...(options.resolveHost && { resolveHost: options.resolveHost }),
   });
   const config = loadConfig({
     ...process.env,
@@ -86,7 +90,10 @@ export async function startQueueRig(options: QueueRigOptions = {}): Promise<Queu
   // QUEUE_RIG_LOG=debug (and QUEUE_RIG_LOG_FILE=path) shows the handler's log when a test needs explaining.
   const level = process.env.QUEUE_RIG_LOG ?? "silent";
   const logFile = destination({ dest: process.env.QUEUE_RIG_LOG_FILE ?? 2, sync: true });
-  const processRuntime = createProcessRuntime(config, { logger: pino({ level }, logFile) });
+  const processRuntime = createProcessRuntime(config, {
+    logger: pino({ level }, logFile),
+    ...(options.resolveHost && { resolveHost: options.resolveHost }),
+  });
   target.handle = createProcessJobHandler(processRuntime);
 
   return {

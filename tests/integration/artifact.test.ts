@@ -8,7 +8,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { loadConfig } from "../../shared/config.ts";
 import { taskTokenAudience } from "../../shared/ports/task-token-verifier.ts";
-import { queueResource, queueSettings } from "../../shared/queue-settings.ts";
+import { queueResource, queueSettings, webhookQueueSettings } from "../../shared/queue-settings.ts";
 import { freePort } from "../harness/free-port.ts";
 import { HARNESS_ENV_KEY } from "../harness/harness-env.ts";
 import { isolatedProjectId, uniqueName } from "../harness/isolation.ts";
@@ -106,6 +106,12 @@ beforeAll(async () => {
       queueName.replace(/generation$/, "generation-batch"),
       queueSettings(config, "batch"),
     ),
+  });
+
+  // And the webhook queue.
+  await tasks.createQueue({
+    parent: `projects/${projectId}/locations/${region}`,
+    queue: queueResource(queueName.replace(/generation$/, "webhooks"), webhookQueueSettings(config)),
   });
 
   const ports = { api: await freePort(), process_job: await freePort(), sweep: await freePort() };
@@ -291,6 +297,7 @@ describe("the artifact, started with the Functions Framework", () => {
       cancelled: 0,
       reenqueued: 0,
       slotsRepaired: 0,
+      webhooksRescued: 0,
       errors: 0,
       failedPasses: [],
     });

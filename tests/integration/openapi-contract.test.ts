@@ -148,4 +148,25 @@ describe("the OpenAPI contract, against the running API", () => {
     conforms(refused, "/v1/jobs", "POST", 503);
     expect(refused.headers.get("retry-after")).toMatch(/^\d+$/);
   });
+
+  it("the webhook secret routes, a job with a webhook, and a refused webhook URL", async () => {
+    const owner = await signUpUser();
+    const read = await call(rig.url, "GET", "/v1/webhook-secret", { token: owner.idToken });
+    conforms(read, "/v1/webhook-secret", "GET", 200);
+    const rotated = await call(rig.url, "POST", "/v1/webhook-secret/rotate", { token: owner.idToken });
+    conforms(rotated, "/v1/webhook-secret/rotate", "POST", 200);
+    conforms(await call(rig.url, "GET", "/v1/webhook-secret"), "/v1/webhook-secret", "GET", 401);
+    const webhook = { url: "https://93.184.215.14/hook", events: ["job.completed"] };
+    const accepted = await submit(pixfluxBody("a contract webhook", {}, { webhook }), owner.idToken);
+    conforms(accepted, "/v1/jobs", "POST", 202);
+    const jobId = (accepted.body as { jobId: string }).jobId;
+    const job = await call(rig.url, "GET", `/v1/jobs/${jobId}`, { token: owner.idToken });
+    conforms(job, "/v1/jobs/{jobId}", "GET", 200);
+    expect(job.body).toMatchObject({ webhook: { ...webhook, deliveries: [] } });
+    const refused = await submit(
+      pixfluxBody("a refused webhook", {}, { webhook: { url: "https://10.1.1.1/" } }),
+      owner.idToken,
+    );
+    conforms(refused, "/v1/jobs", "POST", 422);
+  });
 });

@@ -22,6 +22,7 @@ const NOTHING: Omit<SweepReport, "durationMs"> = {
   cancelled: 0,
   reenqueued: 0,
   slotsRepaired: 0,
+  webhooksRescued: 0,
   errors: 0,
   failedPasses: [],
 };

@@ -164,6 +164,7 @@ describe("jobDocumentToView agrees with the API's toJobView", () => {
     traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
     spend: null,
     priority: "interactive",
+    webhook: null,
     ...overrides,
   });
   const failure = {

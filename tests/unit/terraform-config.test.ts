@@ -27,6 +27,8 @@ const NOT_SET_ON_PURPOSE: Record<string, string> = {
   TASKS_OIDC_ISSUER: "the default is Google's issuer",
   TASKS_OIDC_JWKS_URL: "the default is Google's signing keys",
   PIXELLAB_SECRET: "an alias of PIXELLAB_API_KEY, which comes from Secret Manager",
+  WEBHOOK_LOOPBACK_LOCAL_ONLY:
+    "the local-only switch; a deployment refuses loopback and plain-http receivers",
 };
 
 /** Variables Terraform sets for the runtime rather than for loadConfig, and why. */
@@ -134,6 +136,36 @@ describe("the environment Terraform gives the functions", () => {
     );
   });
 
+  it.each(FUNCTION_RESOURCES)(
+    "%s gets the webhook settings, and loadConfig reads them as deployed",
+    (name) => {
+      const env = environments[name];
+      expect(env.plain).toMatchObject({
+        WEBHOOK_QUEUE: "webhooks",
+        WEBHOOK_MAX_CONCURRENT: "10",
+        WEBHOOK_TIMEOUT_MS: "10000",
+        WEBHOOK_SECRET_GRACE_HOURS: "24",
+      });
+      expect(Object.keys(env.plain)).not.toContain("WEBHOOK_LOOPBACK_LOCAL_ONLY");
+      const config = loadConfig(deployedEnv(env));
+      expect(config.webhooks).toEqual({
+        queueId: "webhooks",
+        concurrency: 10,
+        timeoutMs: 10_000,
+        secretGraceMs: 24 * 3_600_000,
+        allowLoopback: false,
+      });
+      expect(config.webhooks).toEqual(loadConfig(BASE).webhooks); // the code's defaults
+      expect([config.queueId, config.batchQueueId]).not.toContain(config.webhooks.queueId);
+    },
+  );
+
+  it("a deployment cannot allow loopback webhook receivers, even if WEBHOOK_LOOPBACK_LOCAL_ONLY were added", () => {
+    const env = { ...deployedEnv(environments.process_job), WEBHOOK_LOOPBACK_LOCAL_ONLY: "true" };
+    expect(() => loadConfig(env)).toThrow(/WEBHOOK_LOOPBACK_LOCAL_ONLY/);
+    expect(Object.keys(module.variables).filter((v) => v.includes("loopback"))).toEqual([]);
+  });
+
   it("api and sweep never see the PixelLab key", () => {
     for (const name of ["api", "sweep"] as const) {
       expect(Object.keys(environments[name].secrets)).not.toContain("PIXELLAB_API_KEY");
@@ -196,7 +228,7 @@ describe("the Terraform variables behind the settings", () => {
       ).toContain(name);
       checked.push(name);
     }
-    expect(checked.length).toBe(23);
+    expect(checked.length).toBe(26);
   });
 
   it("list loadConfig's log levels", () => {

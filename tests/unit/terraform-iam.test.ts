@@ -134,6 +134,9 @@ describe("least privilege", () => {
       "roles/cloudtasks.taskDeleter on cloud_tasks_queue:generation",
       "roles/cloudtasks.enqueuer on cloud_tasks_queue:batch",
       "roles/cloudtasks.taskDeleter on cloud_tasks_queue:batch",
+      // Webhook deliveries: the api (a cancelled queued job), processJob (terminal states), the
+      // sweeper (lease expiry, lost delivery tasks). No function deletes one.
+      "roles/cloudtasks.enqueuer on cloud_tasks_queue:webhooks",
       "roles/pubsub.publisher on pubsub_topic:events",
       "roles/iam.serviceAccountUser on service_account:tasks_invoker",
       "roles/secretmanager.secretAccessor on secret_manager_secret:redis_url", // only with enable_redis
@@ -147,6 +150,7 @@ describe("least privilege", () => {
         ...everyFunction,
         "roles/cloudtasks.viewer on cloud_tasks_queue:generation", // the health probe's GetQueue
         "roles/cloudtasks.viewer on cloud_tasks_queue:batch",
+        "roles/cloudtasks.viewer on cloud_tasks_queue:webhooks",
         "roles/firebaseauth.viewer on project", // admin routes' revocation check
       ]),
     );
@@ -269,16 +273,36 @@ describe("the functions", () => {
     expect(Number(variable?.default)).toBeLessThanOrEqual(GEN2_HTTP_MAX_TIMEOUT_S);
   });
 
-  it("processJob's capacity covers both queues' concurrency, or the plan fails", () => {
+  it("processJob's capacity covers all three queues' concurrency, or the plan fails", () => {
     const lifecycle = block(functionResource(module, "process_job"), "lifecycle");
     const precondition = block(lifecycle, "precondition");
     expect(precondition?.condition).toBe(
-      "${var.process_job_max_instances * var.process_job_concurrency >= var.tasks_max_concurrent + local.batch_concurrency}",
+      "${var.process_job_max_instances * var.process_job_concurrency >= var.tasks_max_concurrent + local.batch_concurrency + var.webhook_max_concurrent}",
     );
+    expect(String(precondition?.error_message)).toContain("all three queues deliver to it");
     const d = (name: string) => Number(module.variables[name]?.default);
     const batch = Math.max(1, Math.floor(d("tasks_max_concurrent") / 2)); // local.batch_concurrency by default
     expect(d("process_job_max_instances") * d("process_job_concurrency")).toBeGreaterThanOrEqual(
-      d("tasks_max_concurrent") + batch,
+      d("tasks_max_concurrent") + batch + d("webhook_max_concurrent"),
     );
+  });
+
+  it("processJob's timeout outlives a webhook delivery's longest wait for its receiver", () => {
+    // Deliveries are processJob's /webhook-delivery (the generation tasks' OIDC token, audience and
+    // invoker), so the function's timeout bounds them too; the 1830 s floor dwarfs 30 s.
+    const floorOf = (name: string) =>
+      Number(
+        />= (\d+)/.exec(
+          String((module.variables[name]?.validation as { condition: string }[])[0]?.condition),
+        )?.[1],
+      );
+    const ceilingOf = (name: string) =>
+      Number(
+        /<= (\d+)/.exec(
+          String((module.variables[name]?.validation as { condition: string }[])[0]?.condition),
+        )?.[1],
+      );
+    expect(ceilingOf("webhook_timeout_ms")).toBe(30_000);
+    expect(floorOf("process_job_timeout_seconds") * 1000).toBeGreaterThan(ceilingOf("webhook_timeout_ms"));
   });
 });

@@ -61,6 +61,44 @@ describe("Terraform evaluates", () => {
   );
 
   it(
+    "the queues' preconditions: distinct queue names, processJob's capacity over all three queues",
+    withTerraform(async (binary) => {
+      const conditionOf = (body: unknown, index = 0) => {
+        const lifecycle = (body as { lifecycle?: { precondition?: { condition: string }[] }[] }).lifecycle;
+        const condition = lifecycle?.[0]?.precondition?.[index]?.condition ?? "";
+        return /^\$\{([\s\S]*)\}$/.exec(condition)?.[1] ?? condition;
+      };
+      const webhooks = module.resources.google_cloud_tasks_queue?.webhooks;
+      const processJob = module.resources.google_cloudfunctions2_function?.process_job;
+      const expression = `[${[conditionOf(webhooks, 0), conditionOf(webhooks, 1), conditionOf(processJob)].join(", ")}]`;
+      const evaluate = (extra: Record<string, string>) =>
+        terraformConsole(binary, module, {
+          locals: ["batch_concurrency"],
+          vars: { ...vars, ...extra },
+          expression,
+        });
+      expect(await evaluate({})).toEqual({ ok: true, value: [true, true, true] });
+      expect(await evaluate({ webhook_queue: "generation" })).toEqual({
+        ok: true,
+        value: [false, true, true],
+      });
+      expect(await evaluate({ webhook_queue: "generation-batch" })).toEqual({
+        ok: true,
+        value: [true, false, true],
+      });
+      // 4 x 20 = 80 covers 10 + 5 + 65, not 10 + 5 + 66.
+      expect(await evaluate({ webhook_max_concurrent: "65" })).toEqual({
+        ok: true,
+        value: [true, true, true],
+      });
+      expect(await evaluate({ webhook_max_concurrent: "66" })).toEqual({
+        ok: true,
+        value: [true, true, false],
+      });
+    }),
+  );
+
+  it(
     "every numeric validation: the bounds pass, one past each bound fails",
     withTerraform(async (binary) => {
       const bounded = Object.entries(module.variables).filter(([, v]) =>

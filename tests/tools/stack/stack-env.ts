@@ -5,6 +5,8 @@ export const STACK_PROJECT = "demo-generation-queue";
 export const STACK_QUEUE = `projects/${STACK_PROJECT}/locations/us-central1/queues/generation`;
 /** The batch lane's queue (`TASKS_BATCH_QUEUE`'s default). */
 export const STACK_BATCH_QUEUE = `projects/${STACK_PROJECT}/locations/us-central1/queues/generation-batch`;
+/** The webhook queue (`WEBHOOK_QUEUE`'s default). */
+export const STACK_WEBHOOK_QUEUE = `projects/${STACK_PROJECT}/locations/us-central1/queues/webhooks`;
 export const STACK_SERVICE_ACCOUNT = `generation-queue@${STACK_PROJECT}.iam.gserviceaccount.com`;
 export const FAKE_PIXELLAB_KEY = "fake-pixellab-key";
 /** Where `npm start` keeps what it records (the spans file, Prometheus' folder), from the repo root. */
@@ -43,6 +45,8 @@ export function functionEnv(ports: StackPorts, outer: NodeJS.ProcessEnv): NodeJS
     // The offline server answers in milliseconds: poll its background jobs often.
     PIXELLAB_POLL_INTERVAL_MS: realPixelLab ? "2000" : "200",
     LOG_LEVEL: outer.LOG_LEVEL ?? "info",
+    // Local: a webhook receiver on this machine (http, loopback) may be the target.
+    WEBHOOK_LOOPBACK_LOCAL_ONLY: "true",
     // The bearer token `/metrics` takes (Prometheus sends it): the caller's, or a new one per stack.
     METRICS_TOKEN: outer.METRICS_TOKEN || randomBytes(32).toString("hex"),
     // The stack's OTLP receiver, when it runs one: the preload sends spans there as OTLP/HTTP JSON.

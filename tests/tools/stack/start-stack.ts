@@ -5,7 +5,7 @@ import { CloudTasksClient } from "@google-cloud/tasks";
 import { credentials } from "@grpc/grpc-js";
 import type { PreviewServer } from "vite";
 import { loadConfig } from "../../../shared/config.ts";
-import { queueResource, queueSettings } from "../../../shared/queue-settings.ts";
+import { queueResource, queueSettings, webhookQueueSettings } from "../../../shared/queue-settings.ts";
 import {
   startAuthEmulator,
   startFirestoreEmulator,
@@ -24,6 +24,7 @@ import {
   STACK_PROJECT,
   STACK_QUEUE,
   STACK_BATCH_QUEUE,
+  STACK_WEBHOOK_QUEUE,
   STACK_STATE_DIR,
   webConfig,
 } from "./stack-env.ts";
@@ -154,7 +155,7 @@ async function startTools(ports: StackPorts, env: NodeJS.ProcessEnv, outer: Node
     "tests/tools/cloud-tasks-emulator/cli.ts",
     [
       ...["--port", String(ports.tasks), "--http-port", String(ports.tasksAdmin)],
-      ...["--queue", STACK_QUEUE, "--queue", STACK_BATCH_QUEUE],
+      ...["--queue", STACK_QUEUE, "--queue", STACK_BATCH_QUEUE, "--queue", STACK_WEBHOOK_QUEUE],
     ],
     `http://127.0.0.1:${ports.tasksAdmin}/`,
     outer,
@@ -181,6 +182,7 @@ export async function prepareCloud(ports: StackPorts, env: NodeJS.ProcessEnv) {
   });
   await tasks.updateQueue({ queue: queueResource(STACK_QUEUE, queueSettings(config)) });
   await tasks.updateQueue({ queue: queueResource(STACK_BATCH_QUEUE, queueSettings(config, "batch")) });
+  await tasks.updateQueue({ queue: queueResource(STACK_WEBHOOK_QUEUE, webhookQueueSettings(config)) });
   await tasks.close();
   const previous = process.env.PUBSUB_EMULATOR_HOST;
   process.env.PUBSUB_EMULATOR_HOST = env.PUBSUB_EMULATOR_HOST;

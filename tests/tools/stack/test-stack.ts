@@ -15,7 +15,13 @@ import { startFakePixelLab, type FakePixelLab, type FakePixelLabOptions } from "
 import { startFunction, startNodeTool } from "./function-process.ts";
 import { startOtlpReceiver } from "./otlp-receiver.ts";
 import type { StackPorts } from "./ports.ts";
-import { functionEnv, STACK_BATCH_QUEUE, STACK_PROJECT, STACK_QUEUE } from "./stack-env.ts";
+import {
+  functionEnv,
+  STACK_BATCH_QUEUE,
+  STACK_PROJECT,
+  STACK_QUEUE,
+  STACK_WEBHOOK_QUEUE,
+} from "./stack-env.ts";
 import { prepareCloud } from "./start-stack.ts";
 
 /** The three function targets, in the order they start. */
@@ -196,7 +202,7 @@ function processStarters(
           "tests/tools/cloud-tasks-emulator/cli.ts",
           [
             ...["--port", `${ports.tasks}`, "--http-port", `${ports.tasksAdmin}`],
-            ...["--queue", STACK_QUEUE, "--queue", STACK_BATCH_QUEUE],
+            ...["--queue", STACK_QUEUE, "--queue", STACK_BATCH_QUEUE, "--queue", STACK_WEBHOOK_QUEUE],
           ],
           `http://127.0.0.1:${ports.tasksAdmin}/`,
           toolEnv,
