@@ -27,13 +27,12 @@ export async function serveWebhookDelivery(runtime: ProcessRuntime, req: Request
   const retryCount = Number(req.get("x-cloudtasks-taskretrycount") ?? 0);
   const log = runtime.deps.logger.child({ jobId: task.data.jobId, webhookId: task.data.messageId });
   try {
-    const outcome = await deliverWebhook(
-      runtime.deps,
-      task.data,
-      Number.isInteger(retryCount) ? retryCount : 0,
+    const { value: outcome, ops } = await runtime.meter.measure(() =>
+      deliverWebhook(runtime.deps, task.data, Number.isInteger(retryCount) ? retryCount : 0),
     );
+    // One line per delivery, with what it cost in Firestore (as processJob's "delivery handled").
     log.info(
-      { outcome: outcome.kind, retryCount, ...("attempt" in outcome && outcome.attempt) },
+      { outcome: outcome.kind, retryCount, firestore: ops, ...("attempt" in outcome && outcome.attempt) },
       "webhook delivery",
     );
     if (outcome.kind !== "retry") return sendJson(res, 200, { outcome: outcome.kind });

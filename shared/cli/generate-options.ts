@@ -22,6 +22,7 @@ export const USAGE = `Usage: npm run generate -- "<description>" [options]
   --no-cache            ask for a fresh image even if an identical request is cached
   --timeout-ms N        limit of one generation attempt, in ms (10000..1800000; default the server's)
   --priority LANE       interactive (default) or batch: batch jobs wait for interactive ones
+  --webhook URL         also POST the job's end there, signed (see GET /v1/webhook-secret)
   --wait-ms N           how long to wait for the job overall, in ms (default 900000)
   --out FILE            where to write the PNG (default <jobId>.png)
   --api URL             the queue's API (default http://127.0.0.1:8081)
@@ -45,6 +46,8 @@ export interface GenerateOptions {
   timeoutMs?: number;
   /** The job's lane (the request's `options.priority`); the server's default when absent. */
   priority?: Lane;
+  /** Where the job's end is POSTed (the request's `options.webhook.url`). */
+  webhook?: string;
   /** Overall wait for the job, in ms. */
   waitMs: number;
   out?: string;
@@ -65,6 +68,7 @@ const VALUE_FLAGS = [
   "--detail",
   "--timeout-ms",
   "--priority",
+  "--webhook",
   "--wait-ms",
   "--out",
   "--api",
@@ -139,6 +143,7 @@ function buildOptions(
     noCache: switches.has("--no-cache"),
     timeoutMs: int("--timeout-ms", 1),
     priority: choice("--priority", values.get("--priority"), LANES) as Lane | undefined,
+    webhook: values.get("--webhook"),
     waitMs: int("--wait-ms", 1) ?? 900_000,
     out: values.get("--out"),
     api,
@@ -182,8 +187,14 @@ export function toSubmitRequest(options: GenerateOptions) {
   if (options.outline !== undefined) input.outline = options.outline;
   if (options.shading !== undefined) input.shading = options.shading;
   if (options.detail !== undefined) input.detail = options.detail;
-  const requestOptions: { timeoutMs?: number; cache?: "bypass"; priority?: Lane } = {};
+  const requestOptions: {
+    timeoutMs?: number;
+    cache?: "bypass";
+    priority?: Lane;
+    webhook?: { url: string };
+  } = {};
   if (options.timeoutMs !== undefined) requestOptions.timeoutMs = options.timeoutMs;
+  if (options.webhook !== undefined) requestOptions.webhook = { url: options.webhook };
   if (options.priority !== undefined) requestOptions.priority = options.priority;
   if (options.noCache) requestOptions.cache = "bypass";
   return {

@@ -52,7 +52,9 @@ export async function readJob(
   if (query.waitSeconds !== undefined && query.waitSeconds > 0 && known === answer.etag) {
     // Held until the stored job changes (a queued job's moving place in line does not wake it).
     const changed = await deps.store.waitForJobChange(query.jobId, found.version, query.waitSeconds * 1000);
-    found = changed ?? found;
+    // Timed out: read once more (1 read per held poll), so the answer is the job now even when the
+    // listener missed a change (seen on the emulator under load), not the job as the poll began.
+    found = changed ?? (await ownJob(deps, query.userId, query.jobId)) ?? found;
     answer = await answerOf(deps, found, queueState);
   }
   if (query.ifNoneMatch !== undefined && query.ifNoneMatch === answer.etag) {

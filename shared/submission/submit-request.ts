@@ -23,21 +23,29 @@ export interface SubmitOptions {
 /** An `Idempotency-Key` header the API accepts: 1-255 visible ASCII characters. */
 export const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
+/** An absolute http(s) URL with a host (no flags: JSON Schema patterns have none). */
+const WEBHOOK_URL = /^[Hh][Tt][Tt][Pp][Ss]?:\/\/[^\s/?#]+([/?#]\S*)?$/;
+
 /** Longest webhook URL accepted, in characters. @defaultValue 2_048 */
 export const MAX_WEBHOOK_URL_LENGTH = 2_048;
 
 /** `options.webhook`: where to POST the job's end, and which ends (all three by default). */
 export const webhookOption = z.strictObject({
   url: z
-    .url({ protocol: /^https?$/ })
+    .string()
     .max(MAX_WEBHOOK_URL_LENGTH)
+    // A pattern, not z.url(): JSON Schema's `format: uri` is not checked by validators, so the
+    // contract would accept what the API refuses. What passes it but does not parse is refused
+    // by the address check (`not-a-url`), with the same 422.
+    .regex(WEBHOOK_URL, "must be an absolute http(s) URL")
     .describe(
       "https URL that receives the job's end, signed per Standard Webhooks. Refused when it resolves to a private, loopback, link-local or metadata address.",
     ),
   events: z
     .array(z.enum(WEBHOOK_EVENTS))
     .min(1)
-    .refine((events) => new Set(events).size === events.length, "must not repeat an event")
+    // A repeated event means the same; JSON Schema could not say "unique" the way zod checks it.
+    .transform((events) => [...new Set(events)])
     .default([...WEBHOOK_EVENTS]),
 });
 

@@ -3,7 +3,7 @@ export interface ReferenceRow {
   method: string;
   path: string;
   summary: string;
-  /** "operator", "public" or "user": who may call it (from the operation's security). */
+  /** "operator", "public" or "user": who may call it (from the operation's security); "receiver" for a webhook. */
   access: string;
   parameters: string[];
   /** `status: description`, in status order. */
@@ -13,12 +13,24 @@ export interface ReferenceRow {
 type Json = Record<string, unknown>;
 const METHODS = ["get", "post", "delete"] as const;
 
-/** The document's operations, in path order, as rows a person can read. */
+/**
+ * The document's operations, in path order, as rows a person can read; then its webhooks (what the
+ * queue POSTs to a job's `options.webhook.url`), as `WEBHOOK job.completed` rows for the receiver.
+ */
 export function referenceRows(doc: Json): ReferenceRow[] {
   const paths = (doc.paths ?? {}) as Record<string, Record<string, Json>>;
-  return Object.entries(paths).flatMap(([path, item]) =>
+  const webhooks = (doc.webhooks ?? {}) as Record<string, Record<string, Json>>;
+  const operations = Object.entries(paths).flatMap(([path, item]) =>
     METHODS.filter((m) => item[m] !== undefined).map((m) => row(path, m, item[m] as Json)),
   );
+  const deliveries = Object.entries(webhooks)
+    .filter(([, item]) => item.post !== undefined)
+    .map(([event, item]) => ({
+      ...row(event, "post", item.post as Json),
+      method: "WEBHOOK",
+      access: "receiver",
+    }));
+  return [...operations, ...deliveries];
 }
 
 function row(path: string, method: string, op: Json): ReferenceRow {

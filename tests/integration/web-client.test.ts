@@ -143,7 +143,13 @@ describe("the web client in headless Chromium, against the whole local stack", (
       els.map((e) => (e as HTMLElement).dataset.route),
     );
     expect(routes).toEqual(
-      expect.arrayContaining(["GET /v1/jobs/{jobId}", "DELETE /v1/jobs/{jobId}", "GET /openapi.json"]),
+      expect.arrayContaining([
+        "GET /v1/jobs/{jobId}",
+        "DELETE /v1/jobs/{jobId}",
+        "GET /openapi.json",
+        "GET /v1/webhook-secret",
+        "WEBHOOK job.completed",
+      ]),
     );
     expect(await page.textContent('[data-route="POST /v1/jobs"]')).toContain("429: ");
     await page.close();

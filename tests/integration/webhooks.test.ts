@@ -4,7 +4,7 @@ import { webhookQueuePath } from "../../shared/config.ts";
 import type { HostResolver } from "../../shared/ports/host-resolver.ts";
 import { queueResource, webhookQueueSettings } from "../../shared/queue-settings.ts";
 import type { WebhookView } from "../../shared/submission/job-view.ts";
-import { WEBHOOK_USER_AGENT } from "../../shared/webhooks/deliver-webhook.ts";
+import { deliverWebhook, WEBHOOK_USER_AGENT } from "../../shared/webhooks/deliver-webhook.ts";
 import { newSigningSecret } from "../../shared/webhooks/webhook-signature.ts";
 import { startApiRig, type ApiRig } from "../harness/api-rig.ts";
 import { signUpUser, type TestUser } from "../harness/auth-users.ts";
@@ -18,6 +18,10 @@ import {
 } from "../harness/webhook-receiver.ts";
 import { waitFor } from "../harness/wait-for.ts";
 import { openApiChecker } from "../harness/openapi-check.ts";
+import { decide } from "../../shared/lifecycle/decide.ts";
+import { decideContext } from "../../shared/lifecycle/apply-change.ts";
+import { webhookMessageId } from "../../shared/webhooks/job-webhook.ts";
+import { testJob } from "../harness/seed-jobs.ts";
 import { sampleValue } from "../harness/metrics-text.ts";
 
 /**
@@ -268,6 +272,45 @@ describe("completion webhooks", () => {
         data: { jobId, cached: true },
       });
     }
+  });
+
+  it("costs nothing more at submit, and 2 reads and 1 write per delivery attempt (+1 for a new secret)", async () => {
+    const user = await signUpUser();
+    const ops = rig.runtime.meter.totals();
+    const without = await submit(user, "webhook cost without", undefined);
+    const middle = rig.runtime.meter.totals();
+    const withHook = await submit(user, "webhook cost with", { url: hookUrl("/cost") });
+    const after = rig.runtime.meter.totals();
+    const diff = (a: typeof ops, b: typeof ops) => ({
+      reads: b.reads - a.reads,
+      writes: b.writes - a.writes,
+    });
+    expect(diff(middle, after)).toEqual(diff(ops, middle));
+    for (const jobId of [without, withHook]) await waitForJob(rig, user.idToken, jobId);
+    await waitForDeliveries("/cost", 1);
+
+    // A delivery measured on its own: a job ended with a pending message, its task never created.
+    const store = rig.processRuntime.deps.store;
+    const deliver = async (owner: string, path: string) => {
+      const job = testJob({
+        userId: owner,
+        webhook: { url: hookUrl(path), events: ["job.cancelled"], messages: [], checkAt: null },
+      });
+      await store.createJob(job);
+      const ctx = decideContext(rig.processRuntime.deps, Date.now());
+      const ended = await store.apply(job.id, (j) => decide(j, { type: "cancel-requested" }, ctx));
+      if (!ended.ok) throw new Error(ended.message);
+      const messageId = webhookMessageId(job.id, "job.cancelled", 0);
+      return rig.processRuntime.meter.measure(() =>
+        deliverWebhook(rig.processRuntime.deps, { jobId: job.id, messageId }, 0),
+      );
+    };
+    const owner = `cost-user-${Date.now()}`;
+    const first = await deliver(owner, "/cost-first");
+    expect(first.value.kind).toBe("delivered");
+    expect(first.ops).toEqual({ reads: 2, writes: 2, deletes: 0 }); // the job, the secret (made), the attempt
+    const second = await deliver(owner, "/cost-second");
+    expect(second.ops).toEqual({ reads: 2, writes: 1, deletes: 0 });
   });
 
   it.each([

@@ -23,8 +23,27 @@ describe("the API reference page's rows", () => {
     expect(row?.responses.some((r) => r.startsWith(`${status}: `))).toBe(true);
   });
 
+  it("lists each webhook the queue sends, for the receiver, with its signature headers", () => {
+    const row = find("WEBHOOK job.completed");
+    expect(row?.access).toBe("receiver");
+    expect(row?.parameters).toEqual([
+      "webhook-id (header, required)",
+      "webhook-timestamp (header, required)",
+      "webhook-signature (header, required)",
+    ]);
+    expect(rows.filter((r) => r.method === "WEBHOOK").map((r) => r.path)).toEqual([
+      "job.completed",
+      "job.failed",
+      "job.cancelled",
+    ]);
+  });
+
   it("lists every operation of the document once", () => {
-    const paths = openApiDocument().paths as Record<string, Record<string, unknown>>;
+    const doc = openApiDocument();
+    const paths = { ...(doc.paths as object), ...(doc.webhooks as object) } as Record<
+      string,
+      Record<string, unknown>
+    >;
     const count = Object.values(paths).reduce((n, item) => n + Object.keys(item).length, 0);
     expect(rows).toHaveLength(count);
     expect(new Set(rows.map((r) => `${r.method} ${r.path}`)).size).toBe(count);

@@ -162,6 +162,8 @@ describe("toSubmitRequest", () => {
         "20000",
         "--priority",
         "batch",
+        "--webhook",
+        "https://hooks.example.com/sprites",
       ],
       expected: {
         operation: "generate-image-pixflux",
@@ -172,7 +174,12 @@ describe("toSubmitRequest", () => {
           no_background: true,
           outline: "lineless",
         },
-        options: { cache: "bypass", timeoutMs: 20_000, priority: "batch" },
+        options: {
+          cache: "bypass",
+          timeoutMs: 20_000,
+          priority: "batch",
+          webhook: { url: "https://hooks.example.com/sprites" },
+        },
       },
     },
   ])("$name", ({ argv, expected }) => {

@@ -71,6 +71,24 @@ describe("loadConfig values", () => {
       expected: limits({ queueWarningThreshold: 300 }),
     },
     {
+      name: "the webhook settings",
+      env: {
+        TASKS_EMULATOR_HOST: "127.0.0.1:8123",
+        WEBHOOK_LOOPBACK_LOCAL_ONLY: "true",
+        WEBHOOK_SECRET_GRACE_HOURS: "2",
+        WEBHOOK_MAX_CONCURRENT: "3",
+      },
+      expected: {
+        webhooks: {
+          queueId: "webhooks",
+          concurrency: 3,
+          timeoutMs: 10_000,
+          secretGraceMs: 7_200_000,
+          allowLoopback: true,
+        },
+      },
+    },
+    {
       name: "surrounding whitespace trimmed",
       env: { MAX_ATTEMPTS: " 5 " },
       expected: { retry: { maxAttempts: 5 } },
@@ -232,6 +250,21 @@ describe("loadConfig problems", () => {
       name: "cap below base",
       env: { RETRY_BASE_DELAY_MS: "5000", RETRY_MAX_DELAY_MS: "1000" },
       problem: /^RETRY_MAX_DELAY_MS="1000": must be at least RETRY_BASE_DELAY_MS \(5000\)$/,
+    },
+    {
+      name: "webhooks on a lane's queue",
+      env: { WEBHOOK_QUEUE: "generation-batch" },
+      problem: /^WEBHOOK_QUEUE="generation-batch": must differ from TASKS_QUEUE and TASKS_BATCH_QUEUE/,
+    },
+    {
+      name: "loopback webhooks in a deployment",
+      env: { WEBHOOK_LOOPBACK_LOCAL_ONLY: "true" },
+      problem: /^WEBHOOK_LOOPBACK_LOCAL_ONLY="true": only with TASKS_EMULATOR_HOST/,
+    },
+    {
+      name: "a webhook timeout over 30 s",
+      env: { WEBHOOK_TIMEOUT_MS: "60000" },
+      problem: /^WEBHOOK_TIMEOUT_MS="60000"/,
     },
   ])("$name", ({ env, problem }) => {
     const problems = problemsOf({ ...BASE, ...env });

@@ -126,7 +126,7 @@ describe("the dashboard", () => {
 
 describe("the Prometheus rules and their tests", () => {
   it("query only defined metrics, labels and label values", () => {
-    expect(rules.length).toBe(7);
+    expect(rules.length).toBe(8);
     expect(rules.flatMap((r) => unknownReferences(`alert-rules.yml ${r.alert}`, r.expr))).toEqual([]);
   });
 

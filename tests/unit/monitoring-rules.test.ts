@@ -113,6 +113,7 @@ describe("the rules, in the shape monitoring.tf reads", () => {
       ["FailureRatioHigh", "critical"],
       ["EndToEndP95OverObjective", "warning"],
       ["NoJobCompletedWhileQueued", "critical"],
+      ["WebhookMessagesGivenUp", "warning"],
     ]);
   });
 });

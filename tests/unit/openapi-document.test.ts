@@ -77,6 +77,29 @@ describe("the OpenAPI document", () => {
     { name: "a bad cache option", body: pixfluxBody("a", {}, { cache: "maybe" }) },
     { name: "a timeout under 10 s", body: pixfluxBody("a", {}, { timeoutMs: 500 }) },
     { name: "a non-integer seed", body: pixfluxBody("a", { seed: 1.5 }) },
+    { name: "a webhook", body: pixfluxBody("a", {}, { webhook: { url: "https://hooks.example.com/x" } }) },
+    {
+      name: "a webhook for some events, one repeated",
+      body: pixfluxBody(
+        "a",
+        {},
+        { webhook: { url: "https://h.example.com/", events: ["job.failed", "job.failed"] } },
+      ),
+    },
+    { name: "a webhook that is not a URL", body: pixfluxBody("a", {}, { webhook: { url: "hooks" } }) },
+    { name: "an ftp webhook", body: pixfluxBody("a", {}, { webhook: { url: "ftp://h.example.com/" } }) },
+    {
+      name: "a webhook for an unknown event",
+      body: pixfluxBody("a", {}, { webhook: { url: "https://h.example.com/", events: ["job.started"] } }),
+    },
+    {
+      name: "a webhook for no event",
+      body: pixfluxBody("a", {}, { webhook: { url: "https://h.example.com/", events: [] } }),
+    },
+    {
+      name: "a webhook with an unknown field",
+      body: pixfluxBody("a", {}, { webhook: { url: "https://h.example.com/", secret: "x" } }),
+    },
   ];
   it.each(requests)("agrees with the API's validation: $name", ({ body }) => {
     expect(checker.submitRequestValid(body)).toBe(decodeSubmission(body).ok);

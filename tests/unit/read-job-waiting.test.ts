@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { only as onlyDecision } from "../../shared/lifecycle/job-change.ts";
 import { cancelJob } from "../../shared/submission/cancel-job.ts";
 import { readJob } from "../../shared/submission/read-jobs.ts";
 import { submitJob } from "../../shared/submission/submit-job.ts";
@@ -68,5 +69,23 @@ describe("GET /v1/jobs/{id} on a queued job says why it waits", () => {
     const running = testJob({ status: "processing", attempts: 1 });
     await deps.store.createJob(running);
     expect((await read(running.userId, running.id)).waiting).toBeUndefined();
+  });
+});
+
+describe("a long-poll that times out", () => {
+  it("answers the job as it is now, even when its listener missed the change", async () => {
+    const base = memoryDeps();
+    const job = testJob({ userId: "owner" });
+    await base.store.createJob(job);
+    // A listener that never fires (seen on the emulator under load): every hold runs its whole time.
+    const deaf = { ...base.store, waitForJobChange: () => new Promise<undefined>((r) => setTimeout(r, 50)) };
+    const deps = { ...base, store: deaf };
+    const poll = readJob(deps, { userId: "owner", jobId: job.id, waitSeconds: 1 });
+    await base.store.apply(job.id, (j) => ({
+      ok: true,
+      decision: { ...onlyDecision({ ...j, cancelRequested: true, updatedAt: j.updatedAt + 1 }) },
+    }));
+    const answer = await poll;
+    expect(answer).toMatchObject({ kind: "job", view: { jobId: job.id, cancelRequested: true } });
   });
 });
