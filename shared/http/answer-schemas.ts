@@ -9,7 +9,7 @@ import { JOB_STATUSES } from "../job-state.ts";
 import { PROGRESS_STAGES } from "../progress.ts";
 import type { JobView } from "../submission/job-view.ts";
 import { WAITING_CODES } from "../submission/waiting-reason.ts";
-import { WEBHOOK_EVENTS } from "../webhooks/job-webhook.ts";
+import { WEBHOOK_EVENTS, WEBHOOK_MESSAGE_STATES } from "../webhooks/job-webhook.ts";
 
 // Objects are not strict: a newer API may add fields, and the client keeps what it knows.
 const image = z.object({
@@ -30,7 +30,7 @@ export const webhookViewSchema = z.object({
       webhookId: z.string().describe("The `webhook-id` header of every attempt: the receiver's dedup key."),
       event: z.enum(WEBHOOK_EVENTS),
       state: z
-        .enum(["pending", "delivered", "failed", "refused"])
+        .enum(WEBHOOK_MESSAGE_STATES)
         .describe(
           "pending: being delivered (retried with backoff); delivered: a 2xx came back; failed: every attempt failed; refused: the URL resolved to an address webhooks may not reach.",
         ),

@@ -159,12 +159,7 @@ export function cloudTasksScheduler(
             ...(request.traceparent !== undefined && { [TRACEPARENT_HEADER]: request.traceparent }),
           },
           body,
-          ...(config.tasksServiceAccountEmail && {
-            oidcToken: {
-              serviceAccountEmail: config.tasksServiceAccountEmail,
-              audience: taskTokenAudience(config),
-            },
-          }),
+          ...oidcToken(config),
         },
         ...(request.notBeforeMs !== undefined && { scheduleTime: toTimestamp(request.notBeforeMs) }),
         dispatchDeadline: { seconds: Math.floor(deadlineMs / 1000), nanos: (deadlineMs % 1000) * 1e6 },
@@ -187,12 +182,7 @@ export function cloudTasksScheduler(
           url: webhookDeliveryUrl(config.taskHandlerUrl),
           headers: { "Content-Type": "application/json" },
           body: Buffer.from(JSON.stringify(request)),
-          ...(config.tasksServiceAccountEmail && {
-            oidcToken: {
-              serviceAccountEmail: config.tasksServiceAccountEmail,
-              audience: taskTokenAudience(config),
-            },
-          }),
+          ...oidcToken(config),
         },
         dispatchDeadline: { seconds: Math.ceil(deadlineMs / 1000) },
       };
@@ -224,6 +214,15 @@ export function cloudTasksScheduler(
       return state === "PAUSED" ? "paused" : state === "DISABLED" ? "disabled" : "running";
     },
   };
+}
+
+/**
+ * The OIDC token every task carries when a service account is configured: signed as that account
+ * for the handler's audience (TASK_HANDLER_URL), which generation and webhook deliveries share.
+ */
+function oidcToken(config: Pick<Config, "tasksServiceAccountEmail" | "taskHandlerUrl" | "tasksOidc">) {
+  const email = config.tasksServiceAccountEmail;
+  return email ? { oidcToken: { serviceAccountEmail: email, audience: taskTokenAudience(config) } } : {};
 }
 
 /** CreateTask, where ALREADY_EXISTS means an earlier call (ours, retried) created it: success. */

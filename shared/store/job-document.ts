@@ -6,7 +6,7 @@ import { OPERATION_NAMES, type OperationName } from "../operations/operations.ts
 import { PROGRESS_STAGES } from "../progress.ts";
 import { LANES, type Lane } from "../lanes.ts";
 import type { JobSpend } from "../spend-budget.ts";
-import { WEBHOOK_EVENTS, type JobWebhook } from "../webhooks/job-webhook.ts";
+import { WEBHOOK_EVENTS, WEBHOOK_MESSAGE_STATES, type JobWebhook } from "../webhooks/job-webhook.ts";
 
 /** One image of a result as stored: raw base64 PNG and its size in pixels. */
 export interface StoredImage {
@@ -99,7 +99,7 @@ const webhookWith = (time: z.ZodType<number>) =>
         id: z.string(),
         type: z.enum(WEBHOOK_EVENTS),
         at: time,
-        state: z.enum(["pending", "delivered", "failed", "refused"]),
+        state: z.enum(WEBHOOK_MESSAGE_STATES),
         attempts: z.array(
           z.object({
             at: time,

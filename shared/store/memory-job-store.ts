@@ -5,7 +5,7 @@ import { claimView, type StoredClaim } from "./claim-rules.ts";
 import type { DeadLetter } from "./dead-letters.ts";
 import { KEY_RETENTION_MS, PENDING_TIMEOUT_MS } from "./idempotency-records.ts";
 import type { Job } from "./job-document.ts";
-import type { WebhookSecrets } from "./webhook-secrets.ts";
+import { firstSecrets, rotatedSecrets, type WebhookSecrets } from "./webhook-secrets.ts";
 import {
   AlreadyExistsError,
   type CacheEntry,
@@ -303,18 +303,11 @@ export function memoryJobStore(): JobStore {
         .map(copy);
     },
     async webhookSecret(userId, fresh, now) {
-      const made = { current: fresh, createdAt: now, previous: null, previousExpiresAt: null };
-      if (!secrets.has(userId)) secrets.set(userId, made);
+      if (!secrets.has(userId)) secrets.set(userId, firstSecrets(fresh, now));
       return { ...(secrets.get(userId) as WebhookSecrets) };
     },
     async rotateWebhookSecret(userId, fresh, now, previousUntil) {
-      const old = secrets.get(userId);
-      const next: WebhookSecrets = {
-        current: fresh,
-        createdAt: now,
-        previous: old?.current ?? null,
-        previousExpiresAt: old === undefined ? null : previousUntil,
-      };
+      const next = rotatedSecrets(secrets.get(userId), fresh, now, previousUntil);
       secrets.set(userId, next);
       return { ...next };
     },

@@ -22,6 +22,25 @@ export function signingSecrets(secrets: WebhookSecrets, now: number): string[] {
   return previousValid ? [secrets.current, secrets.previous as string] : [secrets.current];
 }
 
+/** A user's first secrets: `fresh`, made at `now` (ms). */
+export function firstSecrets(fresh: string, now: number): WebhookSecrets {
+  return { current: fresh, createdAt: now, previous: null, previousExpiresAt: null };
+}
+
+/**
+ * The secrets after a rotation to `fresh` at `now`: the current one (if any) becomes the previous,
+ * valid until `previousUntil` (ms); one rotated out before is dropped.
+ */
+export function rotatedSecrets(
+  old: WebhookSecrets | undefined,
+  fresh: string,
+  now: number,
+  previousUntil: number,
+): WebhookSecrets {
+  if (old === undefined) return firstSecrets(fresh, now);
+  return { current: fresh, createdAt: now, previous: old.current, previousExpiresAt: previousUntil };
+}
+
 const stored = z.object({
   current: z.string(),
   createdAt: z.instanceof(Timestamp),
@@ -65,12 +84,7 @@ export function firestoreWebhookSecrets(
       const snap = await ref(userId).get();
       meter.read();
       if (snap.exists) return decode(userId, snap.data());
-      const made: WebhookSecrets = {
-        current: fresh,
-        createdAt: now,
-        previous: null,
-        previousExpiresAt: null,
-      };
+      const made = firstSecrets(fresh, now);
       try {
         await ref(userId).create(encode(made));
         meter.write();
@@ -88,12 +102,7 @@ export function firestoreWebhookSecrets(
         const snap = await tx.get(ref(userId));
         meter.read();
         const old = snap.exists ? decode(userId, snap.data()) : undefined;
-        const next: WebhookSecrets = {
-          current: fresh,
-          createdAt: now,
-          previous: old?.current ?? null,
-          previousExpiresAt: old === undefined ? null : previousUntil,
-        };
+        const next = rotatedSecrets(old, fresh, now, previousUntil);
         tx.set(ref(userId), encode(next));
         meter.write();
         return next;

@@ -117,8 +117,7 @@ async function submit(deps: Deps, command: SubmitCommand): Promise<SubmitOutcome
  */
 async function refuseWebhook(deps: Deps, options: SubmitOptions): Promise<SubmitOutcome | undefined> {
   if (options.webhook === undefined) return undefined;
-  const policy = { allowLoopback: deps.config.webhooks.allowLoopback };
-  const target = await vetWebhookUrl(options.webhook.url, deps.resolveHost, policy);
+  const target = await vetWebhookUrl(options.webhook.url, deps.resolveHost, deps.config.webhooks);
   if (target.ok) return undefined;
   const errors = [
     {

@@ -77,8 +77,7 @@ async function send(
   now: number,
 ): Promise<WebhookResponse | { refused: string; error: string }> {
   const url = (job.webhook as NonNullable<Job["webhook"]>).url;
-  const policy = { allowLoopback: deps.config.webhooks.allowLoopback };
-  const target = await vetWebhookUrl(url, deps.resolveHost, policy);
+  const target = await vetWebhookUrl(url, deps.resolveHost, deps.config.webhooks);
   if (!target.ok) return { refused: target.refusal, error: target.refusal };
   const secrets = await deps.store.webhookSecret(job.userId, newSigningSecret(), now);
   const body = webhookBody(job, message);

@@ -31,7 +31,8 @@ export interface WebhookAttempt {
  * - `failed`: every attempt the webhook queue allows failed;
  * - `refused`: at delivery, the URL resolved to an address webhooks may not reach (never sent).
  */
-export type WebhookMessageState = "pending" | "delivered" | "failed" | "refused";
+export const WEBHOOK_MESSAGE_STATES = ["pending", "delivered", "failed", "refused"] as const;
+export type WebhookMessageState = (typeof WEBHOOK_MESSAGE_STATES)[number];
 
 /** One webhook message: an event of the job, delivered at least once under its stable `id`. */
 export interface WebhookMessage {
@@ -100,4 +101,9 @@ export function endMessage(
 /** The pending messages of a job (what the sweeper re-enqueues). */
 export function pendingMessages(webhook: JobWebhook | null): WebhookMessage[] {
   return webhook === null ? [] : webhook.messages.filter((m) => m.state === "pending");
+}
+
+/** Whether any of the webhook's messages is still being delivered. */
+export function hasPending(webhook: JobWebhook | null): boolean {
+  return pendingMessages(webhook).length > 0;
 }

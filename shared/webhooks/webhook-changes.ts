@@ -1,6 +1,6 @@
 import { accept, only, refuse, type DecideResult, type JobChange } from "../lifecycle/job-change.ts";
 import type { Job } from "../store/job-document.ts";
-import { MAX_RECORDED_ATTEMPTS, type JobWebhook } from "./job-webhook.ts";
+import { hasPending, MAX_RECORDED_ATTEMPTS, type JobWebhook } from "./job-webhook.ts";
 
 /**
  * The job's webhook after a delivery attempt: the attempt recorded on its message (the latest
@@ -28,7 +28,7 @@ export function webhookAttempted(
 /** The sweeper's next look at a job whose pending message it just enqueued again. */
 export function webhookRescheduled(job: Job, checkAt: number): DecideResult {
   const webhook = job.webhook;
-  if (webhook === null || !webhook.messages.some((m) => m.state === "pending")) {
+  if (webhook === null || !hasPending(webhook)) {
     return refuse("moved-on", "no webhook message is pending");
   }
   return accept(only({ ...job, webhook: { ...webhook, checkAt } }));
